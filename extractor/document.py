@@ -1,0 +1,118 @@
+"""The intermediate representation every ingest adapter produces.
+
+A Document is pages of text lines and physical tables. A table is a rectangular grid whose cells
+carry their spans (a merged cell is one cell with rowspan/colspan, never copied text). Positions are
+`(page, y)`: PDF points from the top for PDFs, pixels for images, a running block counter for
+formats without geometry, so that sections can be cut by position whatever the source.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+Pos = tuple[int, float]  # page (1-based), y
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+    y: float
+    bbox: BBox | None = None
+    in_table: bool = False  # inside a multi-cell table row: table text, not prose
+    confidence: float = 1.0
+
+    @property
+    def pos(self) -> Pos:
+        return (self.page, self.y)
+
+
+@dataclass
+class TableCell:
+    row: int
+    col: int
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    bbox: BBox | None = None
+    confidence: float = 1.0  # how sure the reading of `text` is (1.0 for a text layer)
+
+    @property
+    def last_row(self) -> int:
+        return self.row + self.rowspan - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.col + self.colspan - 1
+
+
+@dataclass
+class Table:
+    page: int
+    n_rows: int
+    n_cols: int
+    cells: list[TableCell]
+    row_y: list[float]  # the y of each grid row's top: orders rows among the document's lines
+    col_x: list[float] | None = None  # n_cols + 1 column edges, when the source has geometry
+    bbox: BBox | None = None
+    _at: dict[tuple[int, int], TableCell] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for cell in self.cells:
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, cell.col + cell.colspan):
+                    self._at[(r, c)] = cell
+
+    def at(self, row: int, col: int) -> TableCell | None:
+        """The cell covering grid position (row, col), spans included."""
+        return self._at.get((row, col))
+
+    def row_cells(self, row: int) -> list[TableCell]:
+        """The distinct cells covering a grid row, left to right."""
+        seen: list[TableCell] = []
+        for c in range(self.n_cols):
+            cell = self._at.get((row, c))
+            if cell is not None and all(s is not cell for s in seen):
+                seen.append(cell)
+        return seen
+
+    def col_span_x(self, col: int) -> tuple[float, float] | None:
+        if self.col_x is None:
+            return None
+        return self.col_x[col], self.col_x[col + 1]
+
+    def col_at_x(self, x: float) -> int | None:
+        if self.col_x is None or not self.col_x[0] <= x <= self.col_x[-1]:
+            return None
+        return min(bisect_right(self.col_x, x) - 1, self.n_cols - 1)
+
+    def pos(self, row: int) -> Pos:
+        return (self.page, self.row_y[row])
+
+
+@dataclass
+class Page:
+    number: int
+    width: float | None = None
+    height: float | None = None
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    path: Path
+    kind: str  # pdf-text, pdf-scanned, pdf-mixed, image, html, docx, text
+    pages: list[Page]
+    n_pages: int | None = None
+    ocr: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[Line]:
+        return [line for page in self.pages for line in page.lines]
+
+    def tables(self) -> list[Table]:
+        return [table for page in self.pages for table in page.tables]

@@ -1,0 +1,39 @@
+"""One error hierarchy: each error carries its exit code and a message that says what to do."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes of the `extractor` command."""
+
+    OK = 0
+    INTERNAL = 1  # a bug: please report it with the input file
+    USAGE = 2  # bad command-line usage (typer/click's own code)
+    INPUT_MISSING = 3  # the input file does not exist or cannot be read
+    INPUT_UNSUPPORTED = 4  # not a kind of file the extractor reads, or a damaged one
+    NOT_A_REPORT = 5  # readable, but holds no annual report the extractor can find
+    OUTPUT_FAILED = 6  # the output could not be written
+
+
+class ExtractorError(Exception):
+    """Base of the extractor's own errors."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class InputMissingError(ExtractorError, FileNotFoundError):
+    exit_code = ExitCode.INPUT_MISSING
+
+
+class UnsupportedInputError(ExtractorError, ValueError):
+    exit_code = ExitCode.INPUT_UNSUPPORTED
+
+
+class NotAReportError(ExtractorError, ValueError):
+    exit_code = ExitCode.NOT_A_REPORT
+
+
+class OutputError(ExtractorError, OSError):
+    exit_code = ExitCode.OUTPUT_FAILED

@@ -1,0 +1,209 @@
+"""Section locators: the six headings by regex (patterns/sections.toml), then each section's lines.
+
+Headings are found by ordinal plus keyword, tolerant of spaces inside them, half-width brackets and
+headings that wrap onto the next line. Lines inside multi-cell table rows are never headings (the
+request table's row "四、结转下年度继续办理" is not section 四).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from . import patterns
+from .document import Document, Line, Pos, Table
+from .text import full_width_brackets, squash
+
+SECTION_KEYS = ("overview", "proactive", "requests", "review_litigation", "problems", "other")
+
+
+@dataclass
+class SectionSpec:
+    key: str
+    ordinal: str
+    keywords: list[regex.Pattern[str]]
+
+
+@dataclass
+class Located:
+    """A section found in the document: its heading line and the lines up to the next heading."""
+
+    key: str
+    heading: str
+    start: Pos
+    end: Pos | None  # the next section's heading, None for the last section
+    lines: list[Line] = field(default_factory=list)
+
+    def contains(self, pos: Pos) -> bool:
+        return self.start <= pos and (self.end is None or pos < self.end)
+
+    @property
+    def pages(self) -> list[int]:
+        pages = {self.start[0], *(line.page for line in self.lines)}
+        return sorted(pages)
+
+
+@cache
+def _specs() -> tuple[list[SectionSpec], regex.Pattern[str], int]:
+    data = patterns.load("sections")
+    specs = [
+        SectionSpec(s["key"], s["ordinal"], [regex.compile(k) for k in s["keywords"]]) for s in data["section"]
+    ]
+    ordinals = "|".join(sorted(data["ordinals"], key=len, reverse=True))
+    head = regex.compile(rf"^(?P<ord>{ordinals})(?:{data['separator']})")
+    return specs, head, int(data["window"])
+
+
+@cache
+def _furniture() -> list[regex.Pattern[str]]:
+    return [regex.compile(rf"^(?:{p})$") for p in patterns.load("furniture")["lines"]]
+
+
+@cache
+def _table_keywords() -> regex.Pattern[str]:
+    words = patterns.load("sections")["table_pages"]["keywords"]
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+def is_furniture(text: str) -> bool:
+    s = squash(text)
+    return bool(s) and any(p.match(s) for p in _furniture())
+
+
+def mentions_tables(text: str) -> bool:
+    return bool(_table_keywords().search(squash(text)))
+
+
+def _heading_candidates(lines: list[Line]) -> list[tuple[int, str, str, int]]:
+    """(line index, section key, heading text, lines used) for every line that reads as a heading."""
+    specs, head, window = _specs()
+    found = []
+    for i, line in enumerate(lines):
+        if line.in_table:
+            continue
+        s = full_width_brackets(squash(line.text))
+        m = head.match(s)
+        if not m:
+            continue
+        rest = s[m.end() :]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        joined = rest + (full_width_brackets(squash(nxt.text)) if nxt is not None and not nxt.in_table else "")
+        for spec in specs:
+            for kw in spec.keywords:
+                hit = kw.search(joined[:window])
+                if hit is None:
+                    continue
+                used = 2 if hit.end() > len(rest) else 1
+                text = s if used == 1 else s + squash(lines[i + 1].text)
+                # Ordinal agreement ranks first; a renumbered outline still counts.
+                found.append((i, spec.key, text, used, m["ord"] == spec.ordinal))
+                break
+    # Keep, per line, the best spec: the one whose ordinal agrees.
+    best: dict[int, tuple[int, str, str, int, bool]] = {}
+    for cand in found:
+        if cand[0] not in best or (cand[4] and not best[cand[0]][4]):
+            best[cand[0]] = cand
+    return [(i, key, text, used) for i, key, text, used, agree in best.values() if agree] + [
+        (i, key, text, used) for i, key, text, used, agree in best.values() if not agree
+    ]
+
+
+def locate_sections(doc: Document) -> dict[str, Located]:
+    """The sections found, in document order, each with its body lines (furniture removed)."""
+    lines = doc.lines()
+    candidates = sorted(_heading_candidates(lines), key=lambda c: c[0])
+    chosen: list[tuple[int, str, str, int]] = []
+    order = {key: n for n, key in enumerate(SECTION_KEYS)}
+    for cand in candidates:
+        i, key, _, _ = cand
+        if any(c[1] == key for c in chosen):
+            continue
+        # Sections come in template order: a heading must follow the previous one's.
+        if chosen and order[key] < order[chosen[-1][1]]:
+            continue
+        if chosen and i <= chosen[-1][0] + chosen[-1][3] - 1:
+            continue
+        chosen.append(cand)
+    repeated = _running_lines(doc)
+    located: dict[str, Located] = {}
+    for n, (i, key, text, used) in enumerate(chosen):
+        end_i = chosen[n + 1][0] if n + 1 < len(chosen) else len(lines)
+        body = [
+            line
+            for line in lines[i + used : end_i]
+            if not is_furniture(line.text) and squash(line.text) not in repeated
+        ]
+        located[key] = Located(
+            key=key,
+            heading=text,
+            start=lines[i].pos,
+            end=lines[end_i].pos if end_i < len(lines) else None,
+            lines=body,
+        )
+    return located
+
+
+def _running_lines(doc: Document) -> set[str]:
+    """Running headers and footers: the same first or last line on at least half the pages (3+)."""
+    if len(doc.pages) < 3:
+        return set()
+    edges: Counter[str] = Counter()
+    for page in doc.pages:
+        texts = [squash(line.text) for line in page.lines if squash(line.text)]
+        edges.update({t for t in (texts[:1] + texts[-1:])})
+    return {t for t, n in edges.items() if n >= max(3, len(doc.pages) // 2) and len(t) > 1}
+
+
+def section_text(lines: list[Line], width: int) -> str:
+    """Prose of a section: table text dropped, wrapped lines joined into paragraphs.
+
+    `width` is the length of a full line of prose in this document (see `line_width`).
+    """
+    prose = [squash_keep_inner_spaces(line.text) for line in lines if not line.in_table]
+    prose = [p for p in prose if p]
+    if not prose:
+        return ""
+    paragraphs: list[str] = []
+    last_len = 0
+    for p in prose:
+        starts_item = bool(regex.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])", p))
+        # A short line that ends a sentence closes its paragraph; a full line wraps into the next.
+        closed = bool(paragraphs) and (last_len < width * 0.6 or (paragraphs[-1].endswith(_PARAGRAPH_END) and last_len < width * 0.9))
+        if not paragraphs or starts_item or closed:
+            paragraphs.append(p)
+        else:
+            paragraphs[-1] += p
+        last_len = len(p)
+    return "\n".join(paragraphs)
+
+
+_PARAGRAPH_END = ("。", "：", ":", "；", "！", "？")
+
+
+def line_width(doc: Document) -> int:
+    """The length of a full line of prose: the 90th percentile of the prose lines' lengths."""
+    lengths = sorted(len(squash_keep_inner_spaces(ln.text)) for ln in doc.lines() if not ln.in_table)
+    return lengths[int(len(lengths) * 0.9)] if lengths else 0
+
+
+def squash_keep_inner_spaces(text: str) -> str:
+    """Strip a line, and drop the spaces typesetting puts between Han characters and digits."""
+    s = text.strip()
+    s = regex.sub(r"(?<=[\p{Han}\p{P}])\s+|\s+(?=[\p{Han}\p{P}])", "", s)
+    return s
+
+
+def rows_by_section(doc: Document, located: dict[str, Located]) -> dict[str, list[tuple[Table, int]]]:
+    """Every table row, assigned to the section whose range holds it."""
+    out: dict[str, list[tuple[Table, int]]] = {key: [] for key in SECTION_KEYS}
+    out["unplaced"] = []
+    spans = sorted(located.values(), key=lambda s: s.start)
+    for table in doc.tables():
+        for r in range(table.n_rows):
+            pos = table.pos(r)
+            owner = next((s.key for s in reversed(spans) if s.start <= pos), None)
+            out[owner or "unplaced"].append((table, r))
+    return out

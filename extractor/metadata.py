@@ -1,0 +1,92 @@
+"""Report metadata: title, agency and year from the title lines; the publication date if stated."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from . import patterns
+from .document import Document, Line
+from .locate import is_furniture
+from .text import squash
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+
+
+@cache
+def _patterns() -> dict[str, object]:
+    data = patterns.load("metadata")
+    return {
+        "title": [regex.compile(p) for p in data["title"]],
+        "compiler": regex.compile(data["compiler"]),
+        "period": regex.compile(data["period"]),
+        "date": regex.compile(data["date"]),
+        "title_lines": int(data["title_lines"]),
+    }
+
+
+def _cn_number(text: str) -> int:
+    """A date part in digits or Chinese numerals: "2024", "二〇二四", "十二", "二十一"."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+
+
+def parse_date(text: str) -> str | None:
+    m = _patterns()["date"].fullmatch(squash(text))  # type: ignore[attr-defined]
+    if not m:
+        return None
+    try:
+        return datetime.date(_cn_number(m["year"]), _cn_number(m["month"]), _cn_number(m["day"])).isoformat()
+    except (ValueError, KeyError):
+        return None
+
+
+def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
+    pats = _patterns()
+    lines = [ln for ln in doc.lines() if not is_furniture(ln.text)]
+    head: list[Line] = lines[: int(pats["title_lines"])]  # type: ignore[call-overload]
+    if first_heading_index is not None:
+        head = head[:first_heading_index] or head
+    meta = Metadata()
+    # The title may wrap over several lines: try growing prefixes of the head.
+    for n in range(1, len(head) + 1):
+        joined = "".join(squash(ln.text) for ln in head[:n])
+        for pat in pats["title"]:  # type: ignore[attr-defined]
+            m = pat.search(joined)
+            if m:
+                meta.title = joined[m.start() : m.end()]
+                meta.agency = m["agency"]
+                meta.year = int(m["year"])
+                break
+        if meta.title:
+            break
+    text = "".join(squash(ln.text) for ln in lines[:40])
+    if meta.agency is None:
+        m = pats["compiler"].search(text)  # type: ignore[attr-defined]
+        if m:
+            meta.agency = m["agency"]
+    if meta.year is None:
+        m = pats["period"].search(text)  # type: ignore[attr-defined]
+        if m:
+            meta.year = int(m["year"])
+    # A date on a line of its own: under the title, or at the end after the sign-off.
+    for ln in [*head, *lines[-6:]]:
+        date = parse_date(ln.text)
+        if date is not None:
+            meta.published = date
+    return meta

@@ -1,0 +1,122 @@
+"""The orchestrator: ingest → locate → reconstruct → validate → Report. Reads like the README's "How it works"."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import Document
+from .errors import NotAReportError
+from .ingest import read_document
+from .locate import Located, line_width, locate_sections, rows_by_section, section_text
+from .metadata import read_metadata
+from .model import Report, ReportMeta, Section, Sections, Source
+from .table_proactive import Proactive, reconstruct_proactive
+from .table_requests import RequestGrid, reconstruct_requests
+from .table_review import reconstruct_review
+from .validate import Tables, localise, review_list, run_checks
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a caller may tune. `review_threshold`: cells under this confidence go to `needs_review`."""
+
+    review_threshold: float = 0.8
+    password: str | None = None
+
+
+def extract(path: str | Path, settings: Settings | None = None) -> Report:
+    """Read one report file and return its Report."""
+    settings = settings or Settings()
+    path = Path(path)
+    doc = read_document(path, password=settings.password)
+    return document_to_report(doc, settings, sha256=file_sha256(path))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def decide_template(proactive: Proactive | None, grid: RequestGrid | None, year: int | None) -> tuple[str | None, list[str]]:
+    """The template, from the document: section 二's columns first, then （六）'s shape, then the year."""
+    warnings = []
+    template = proactive.template if proactive is not None else None
+    if template is None and grid is not None and grid.variant == "split":
+        template = "2021"
+    if template is None and year is not None:
+        template = "2021" if year >= 2021 else "2019"
+        warnings.append(f"template taken from the year ({year}): the tables do not tell")
+    if template == "2019" and grid is not None and grid.variant == "split":
+        warnings.append("section 二 follows the 2019 template but （六） has the 2021 sub-rows")
+    return template, warnings
+
+
+def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report:
+    located = locate_sections(doc)
+    rows = rows_by_section(doc, located)
+    every_row = [ref for refs in rows.values() for ref in refs]
+
+    def section_rows(key: str) -> list[tuple]:  # type: ignore[type-arg]
+        return rows[key] if key in located else every_row
+
+    proactive = reconstruct_proactive(section_rows("proactive"))
+    grid = reconstruct_requests(section_rows("requests"))
+    review = reconstruct_review(section_rows("review_litigation"))
+    if not located and proactive is None and grid is None and review is None:
+        raise NotAReportError(
+            f"{doc.path}: no section or table of an annual report was found; check this is a "
+            "政府信息公开工作年度报告"
+        )
+    first = min((s.start for s in located.values()), default=None)
+    heading_index = next((i for i, ln in enumerate(doc.lines()) if ln.pos == first), None) if first else None
+    meta = read_metadata(doc, heading_index)
+    template, warnings = decide_template(proactive, grid, meta.year)
+    warnings = [*doc.warnings, *warnings]
+
+    tables: Tables = {
+        "proactive": proactive.cells if proactive else {},
+        "requests": grid.cells if grid else {},
+        "review_litigation": review.cells if review else {},
+    }
+    for part in (proactive, grid, review):
+        if part is not None:
+            warnings.extend(part.warnings)
+    pairs = run_checks(tables, settings.review_threshold)
+    localise(tables, pairs, settings.review_threshold)
+    checks = [check for _, check in pairs]
+    for check in checks:
+        if not check.passed and check.cause == "source":
+            warnings.append(
+                f"source inconsistency: {check.id}: the parts sum to {check.expected}, the report states {check.actual}"
+            )
+    missing = [k for k, v in (("proactive", proactive), ("requests", grid), ("review_litigation", review)) if v is None]
+    for key in missing:
+        warnings.append(f"{key}: table not found")
+    width = line_width(doc)
+    sections = Sections(**{key: _section(s, width) for key, s in located.items()})
+    for key in Sections.model_fields:
+        if key not in located:
+            warnings.append(f"section {key} not found")
+    return Report(
+        status="partial" if missing else "ok",
+        source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
+        report=ReportMeta(
+            title=meta.title, agency=meta.agency, year=meta.year, template=template, published=meta.published  # type: ignore[arg-type]
+        ),
+        sections=sections,
+        proactive=tables["proactive"],  # type: ignore[arg-type]
+        requests=tables["requests"],  # type: ignore[arg-type]
+        review_litigation=tables["review_litigation"],  # type: ignore[arg-type]
+        checks=checks,
+        needs_review=review_list(tables, settings.review_threshold),
+        warnings=warnings,
+    )
+
+
+def _section(s: Located, width: int) -> Section:
+    return Section(heading=s.heading, text=section_text(s.lines, width), pages=s.pages)

@@ -1,0 +1,122 @@
+"""Section 二: the 第二十条 sub-tables, read row by row across pages.
+
+The sub-tables are one physical table in the template, broken by caption rows (第二十条第（五）项);
+pages cut it anywhere. Rows are read in order with a running state: a caption opens a sub-table, a
+header row (信息内容 | 本年制发件数 …) sets the columns, a data row (规章 | 1 | 0 | 11) is mapped onto
+them by x position where the source has geometry, by order where it does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from . import patterns
+from .cells import CellSource, Doubt, build_cell, is_number_text
+from .document import Table, TableCell
+from .model import Cell
+from .numbers import header_money_unit
+from .patterns import ColumnSpec
+from .rows import RowRef
+from .text import best_similarity, squash
+
+SURE = 0.8
+
+
+@dataclass
+class HeaderColumn:
+    spec: ColumnSpec
+    cell: TableCell
+    unit: str
+
+
+@dataclass
+class Proactive:
+    cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    template: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@cache
+def _caption() -> regex.Pattern[str]:
+    return regex.compile(patterns.load("sections")["proactive_caption"]["regex"])
+
+
+def _match_column(text: str) -> tuple[ColumnSpec, float] | None:
+    scored = sorted(((best_similarity(text, c.aliases), n) for n, c in enumerate(patterns.proactive_columns())))
+    sim, n = scored[-1]
+    return (patterns.proactive_columns()[n], sim) if sim >= 0.75 else None
+
+
+def _match_row(text: str) -> tuple[str, float] | None:
+    scored = sorted(((best_similarity(text, r.aliases), r.key) for r in patterns.proactive_rows()))
+    sim, key = scored[-1]
+    return (key, sim) if sim >= 0.7 else None
+
+
+def _overlap(a: TableCell, b: TableCell) -> float:
+    if a.bbox is None or b.bbox is None:
+        return 0.0
+    return max(0.0, min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0]))
+
+
+def _assign(header: list[HeaderColumn], values: list[TableCell]) -> list[tuple[HeaderColumn, TableCell | None]]:
+    if len(values) == len(header):
+        return list(zip(header, values, strict=True))
+    if all(v.bbox is not None for v in values) and all(h.cell.bbox is not None for h in header):
+        out: list[tuple[HeaderColumn, TableCell | None]] = []
+        for h in header:
+            best = max(values, key=lambda v: _overlap(h.cell, v), default=None)
+            out.append((h, best if best is not None and _overlap(h.cell, best) > 0 else None))
+        return out
+    return [(h, values[i] if i < len(values) else None) for i, h in enumerate(header)]
+
+
+def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
+    result = Proactive()
+    header: list[HeaderColumn] = []
+    templates_seen: set[str] = set()
+    pending: list[tuple[str, float, Table, list[TableCell], list[HeaderColumn]]] = []
+    for table, r in rows:
+        cells = [c for c in table.row_cells(r) if c.row == r]
+        texts = [squash(c.text) for c in cells]
+        if not any(texts):
+            continue
+        if any(_caption().search(t) for t in texts):
+            header = []
+            continue
+        columns = [(c, _match_column(c.text)) for c in cells]
+        if any(m is not None and m[1] >= SURE for _, m in columns) and not any(is_number_text(t) for t in texts):
+            header = [
+                HeaderColumn(m[0], c, header_money_unit(c.text)) for c, m in columns if m is not None
+            ]
+            templates_seen.update(h.spec.template for h in header if h.spec.template)
+            continue
+        row = _match_row(cells[0].text)
+        if row is None:
+            continue
+        pending.append((row[0], row[1], table, cells[1:], header))
+    if not pending:
+        return None
+    if len(templates_seen) == 1:
+        result.template = templates_seen.pop()
+    elif templates_seen:
+        result.warnings.append("proactive: columns of both templates seen")
+    for key, sim, table, values, head in pending:
+        doubts = []
+        if sim < SURE:
+            doubts.append(Doubt(sim, f"row label matched {key} loosely ({sim:.2f})"))
+            result.warnings.append(f"proactive: a row label matched {key} only loosely ({sim:.2f})")
+        if not head:
+            result.warnings.append(f"proactive: row {key} has no column header; its values were not placed")
+            continue
+        row_cells = result.cells.setdefault(key, {})
+        for h, cell in _assign(head, values):
+            if h.spec.key in row_cells:
+                continue
+            row_cells[h.spec.key] = build_cell(
+                CellSource(table, cell, doubts), money=h.spec.money, signed=h.spec.signed, unit=h.unit
+            )
+    return result

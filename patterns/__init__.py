@@ -1,0 +1,1 @@
+"""Data: section headings, templates and number formats, as TOML."""
