@@ -41,7 +41,7 @@ def build_cell(
     confidence = cell.confidence
     reasons: list[str] = []
     if confidence >= 1.0:
-        reasons.append("read from the text layer")
+        reasons.append("read from the document text")
     if not reading.ok:
         confidence = min(confidence, 0.2)
         reasons.append(reading.note)

@@ -1,10 +1,16 @@
-"""The output contract (schema version 1) as pydantic models; `extractor schema` prints their JSON Schema."""
+"""The output contract (schema version 1).
+
+Plain dataclasses, so that a run pays nothing to build them; `json_schema()` derives the JSON Schema
+from the same classes through pydantic (imported only then), descriptions taken from the attribute
+docstrings.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -35,47 +41,79 @@ ProactiveColumn = Literal[
 ReviewBlock = Literal["review", "litigation_direct", "litigation_after_review"]
 ReviewColumn = Literal["upheld", "corrected", "other", "pending", "total"]
 
+# pydantic reads this (a plain dict: no import needed) when it derives the schema.
+_CONFIG = {"extra": "forbid", "use_attribute_docstrings": True}
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class Cell(_Model):
+@dataclass
+class Cell:
     """One table cell: the number the report states, the text it was read from, and how sure we are."""
 
-    value: int | float | None = Field(description="The number; null for a blank or a '/', '-', '—', '无' cell.")
-    raw: str = Field(description="The cell text as read, whitespace removed.")
-    confidence: float = Field(ge=0, le=1, description="How sure the reading is, 0..1.")
-    page: int | None = Field(description="1-based page of the cell, null for HTML, DOCX and text.")
-    bbox: list[float] | None = Field(
-        description="[x0, top, x1, bottom]: PDF points for PDFs, pixels for images.", min_length=4, max_length=4
-    )
-    reasons: list[str] = Field(default_factory=list, description="Why the confidence is what it is.")
+    __pydantic_config__ = _CONFIG
+
+    value: int | float | None
+    """The number; null for a blank cell or one marked '/', '-', '—', '无'. Money in 万元."""
+    raw: str
+    """The cell text as read, whitespace removed."""
+    confidence: float
+    """How sure the reading is, 0..1; under the review threshold the cell is in needs_review."""
+    page: int | None
+    """1-based page of the cell; null for HTML, DOCX and text."""
+    bbox: list[float] | None
+    """[x0, top, x1, bottom]: PDF points for PDFs, pixels of the rendered page for images."""
+    reasons: list[str] = field(default_factory=list)
+    """Why the confidence is what it is."""
 
 
-class Source(_Model):
+@dataclass
+class Source:
+    """The input file."""
+
+    __pydantic_config__ = _CONFIG
+
     file: str
+    """The file name as given."""
     sha256: str
     kind: Kind
     pages: int | None
-    ocr: str | None = Field(description="OCR engine and version, null when no OCR was used.")
+    ocr: str | None
+    """OCR engine and version; null when no OCR was used."""
 
 
-class ReportMeta(_Model):
+@dataclass
+class ReportMeta:
+    """What the report is."""
+
+    __pydantic_config__ = _CONFIG
+
     title: str | None
-    agency: str | None = Field(description="The reporting organ, e.g. 淮安市人民政府.")
-    year: int | None = Field(description="The report year.")
-    template: Template | None = Field(description="The national template the report follows.")
-    published: str | None = Field(description="ISO date the document states, or null.")
+    agency: str | None
+    """The reporting organ, e.g. 淮安市人民政府."""
+    year: int | None
+    """The report year."""
+    template: Template | None
+    """The national template the report follows: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)."""
+    published: str | None
+    """ISO date the document states, or null."""
 
 
-class Section(_Model):
+@dataclass
+class Section:
+    """A narrative section: its heading, its prose (page furniture and table text removed), its pages."""
+
+    __pydantic_config__ = _CONFIG
+
     heading: str
     text: str
     pages: list[int]
 
 
-class Sections(_Model):
+@dataclass
+class Sections:
+    """The six sections by key; null when absent."""
+
+    __pydantic_config__ = _CONFIG
+
     overview: Section | None = None
     proactive: Section | None = None
     requests: Section | None = None
@@ -84,47 +122,75 @@ class Sections(_Model):
     other: Section | None = None
 
 
-class Check(_Model):
+@dataclass
+class Check:
+    """One arithmetic relation of the contract, tried on the reading as it is."""
+
+    __pydantic_config__ = _CONFIG
+
     id: str
     passed: bool
-    expected: float | int | None = Field(description="The value the relation asks for (e.g. the sum of the parts).")
-    actual: float | int | None = Field(description="The value the report states (e.g. the printed total).")
-    cells: list[str] = Field(description="Paths of the cells the relation involves.")
-    cause: Literal["source", "reading"] | None = Field(
-        default=None,
-        description="For a failed relation: 'source' when the document itself breaks it (every cell was read "
-        "with confidence), 'reading' when a doubtful reading may be the cause.",
-    )
+    expected: int | float | None
+    """What the relation asks for: the sum of the parts."""
+    actual: int | float | None
+    """What the report states: the printed total(s)."""
+    cells: list[str]
+    """Paths of the cells the relation involves."""
+    cause: Literal["source", "reading"] | None = None
+    """For a failed relation: 'source' when the document itself breaks it (every cell was read with
+    confidence), 'reading' when a doubtful reading may be the cause."""
 
 
-class ReviewItem(_Model):
+@dataclass
+class ReviewItem:
+    """A field whose confidence is under the threshold."""
+
+    __pydantic_config__ = _CONFIG
+
     path: str
     value: int | float | None
     confidence: float
     reasons: list[str]
 
 
-class Report(_Model):
-    schema_version: Literal["1"] = SCHEMA_VERSION
-    status: Status = Field(default="ok", description="ok, partial (some table or section missing) or failed.")
+@dataclass
+class Report:
+    """One annual report, as extracted."""
+
+    __pydantic_config__ = _CONFIG
+
     source: Source
     report: ReportMeta
     sections: Sections
     proactive: dict[ProactiveRow, dict[ProactiveColumn, Cell]]
+    """The 第二十条 tables of section 二."""
     requests: dict[RequestRow, dict[RequestColumn, Cell]]
+    """The request-outcome grid of section 三: requests[row][column]."""
     review_litigation: dict[ReviewBlock, dict[ReviewColumn, Cell]]
+    """Section 四."""
     checks: list[Check]
+    """Every arithmetic relation tried."""
     needs_review: list[ReviewItem]
+    """Every field whose confidence is under the threshold, least sure first."""
     warnings: list[str]
+    """Anything else a person should know."""
+    status: Status = "ok"
+    """ok; partial when a table or section is missing; failed."""
+    schema_version: Literal["1"] = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        # The contract's order: schema_version and status first.
+        return {"schema_version": d.pop("schema_version"), "status": d.pop("status"), **d}
 
     def to_json(self, indent: int | None = 2) -> str:
-        import json
-
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=indent)
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
 
-def json_schema() -> dict[str, object]:
-    schema = Report.model_json_schema()
+def json_schema() -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(Report).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "extractor report, schema version 1"
     return schema

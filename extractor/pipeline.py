@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,11 +100,10 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         warnings.append(f"{key}: table not found")
     width = line_width(doc)
     sections = Sections(**{key: _section(s, width) for key, s in located.items()})
-    for key in Sections.model_fields:
+    for key in (f.name for f in dataclasses.fields(Sections)):
         if key not in located:
             warnings.append(f"section {key} not found")
     return Report(
-        status="partial" if missing else "ok",
         source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
         report=ReportMeta(
             title=meta.title, agency=meta.agency, year=meta.year, template=template, published=meta.published  # type: ignore[arg-type]
@@ -115,6 +115,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         checks=checks,
         needs_review=review_list(tables, settings.review_threshold),
         warnings=warnings,
+        status="partial" if missing else "ok",
     )
 
 

@@ -48,15 +48,14 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
 
 
 def _table_pages(doc: Document) -> list[int]:
-    """Pages to read with the table finder: those that name a table, and those between 二 and 五."""
-    wanted = {p.number for p in doc.pages if any(mentions_tables(line.text) for line in p.lines)}
+    """Pages to read with the table finder: from the heading of 二 (or 三) to that of 五 (or 六) when
+    the text shows them, else every page whose text names a table."""
     located = locate_sections(doc)
     start = located.get("proactive") or located.get("requests")
-    if start is not None:
-        stop = located.get("problems") or located.get("other")
-        last = stop.start[0] if stop is not None else len(doc.pages)
-        wanted.update(range(start.start[0], last + 1))
-    return sorted(wanted)
+    stop = located.get("problems") or located.get("other")
+    if start is not None and stop is not None and start.start[0] <= stop.start[0]:
+        return list(range(start.start[0], stop.start[0] + 1))
+    return [p.number for p in doc.pages if any(mentions_tables(line.text) for line in p.lines)]
 
 
 def _read_table_page(plumber_page: Any, number: int) -> Page:
