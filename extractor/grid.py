@@ -103,3 +103,19 @@ def table_row_bands(table: Table) -> list[BBox]:
         for r in range(table.n_rows)
         if len(table.row_cells(r)) > 1
     ]
+
+
+def drop_frames(tables: list[Table], tolerance: float = 2.0) -> list[Table]:
+    """Tables that hold no other table. Web pages printed to PDF frame the whole article in a
+    layout table; its one giant cell is page layout, not data."""
+
+    def holds(outer: Table, inner: Table) -> bool:
+        if outer is inner or outer.bbox is None or inner.bbox is None:
+            return False
+        a, b = outer.bbox, inner.bbox
+        return (
+            a[0] - tolerance <= b[0] and a[1] - tolerance <= b[1] and b[2] <= a[2] + tolerance
+            and b[3] <= a[3] + tolerance and (b[2] - b[0]) * (b[3] - b[1]) < (a[2] - a[0]) * (a[3] - a[1])
+        )
+
+    return [t for t in tables if not any(holds(t, other) for other in tables)]

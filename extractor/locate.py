@@ -89,8 +89,11 @@ def _heading_candidates(lines: list[Line]) -> list[tuple[int, str, str, int]]:
         if not m:
             continue
         rest = s[m.end() :]
+        if regex.search(r"\d", rest):
+            continue  # a heading has no numbers; a table row read as text ("四、结转下年度继续办理 0 0") has
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        joined = rest + (full_width_brackets(squash(nxt.text)) if nxt is not None and not nxt.in_table else "")
+        follow = full_width_brackets(squash(nxt.text)) if nxt is not None and not nxt.in_table else ""
+        joined = rest + ("" if head.match(follow) else follow)
         for spec in specs:
             for kw in spec.keywords:
                 hit = kw.search(joined[:window])

@@ -32,6 +32,7 @@ def _patterns() -> dict[str, object]:
         "compiler": regex.compile(data["compiler"]),
         "period": regex.compile(data["period"]),
         "date": regex.compile(data["date"]),
+        "labelled_date": regex.compile(data["labelled_date"]),
         "title_lines": int(data["title_lines"]),
     }
 
@@ -51,8 +52,8 @@ def parse_date(text: str) -> str | None:
     if not m:
         return None
     try:
-        return datetime.date(_cn_number(m["year"]), _cn_number(m["month"]), _cn_number(m["day"])).isoformat()
-    except (ValueError, KeyError):
+        return _iso(_cn_number(m["year"]), _cn_number(m["month"]), _cn_number(m["day"]))
+    except KeyError:
         return None
 
 
@@ -76,6 +77,11 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
         if meta.title:
             break
     text = "".join(squash(ln.text) for ln in lines[:40])
+    data = patterns.load("metadata")
+    if meta.agency and meta.agency.endswith(tuple(data["place_suffixes"])):
+        organ = meta.agency + data["government"]
+        if organ in text:
+            meta.agency = organ
     if meta.agency is None:
         m = pats["compiler"].search(text)  # type: ignore[attr-defined]
         if m:
@@ -84,9 +90,21 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
         m = pats["period"].search(text)  # type: ignore[attr-defined]
         if m:
             meta.year = int(m["year"])
-    # A date on a line of its own: under the title, or at the end after the sign-off.
+    # A date on a line of its own: under the title, or at the end after the sign-off; else a
+    # labelled date above the article.
     for ln in [*head, *lines[-6:]]:
         date = parse_date(ln.text)
         if date is not None:
             meta.published = date
+    if meta.published is None:
+        m = pats["labelled_date"].search(text)  # type: ignore[attr-defined]
+        if m:
+            meta.published = _iso(int(m["year"]), int(m["month"]), int(m["day"]))
     return meta
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None

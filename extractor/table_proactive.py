@@ -84,7 +84,7 @@ def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
         texts = [squash(c.text) for c in cells]
         if not any(texts):
             continue
-        if any(_caption().search(t) for t in texts):
+        if any(_caption().search(t) and len(t) <= 30 for t in texts):
             header = []
             continue
         columns = [(c, _match_column(c.text)) for c in cells]

@@ -6,9 +6,19 @@ from dataclasses import dataclass
 
 from . import patterns
 from .cells import CellSource, Doubt, build_cell
-from .document import TableCell
+from .document import Table, TableCell
 from .model import Cell
-from .rows import RowRef, header_paths, header_rows, is_data_row, parts, starting_cells
+from .rows import (
+    ColumnMap,
+    RowRef,
+    header_paths,
+    header_rows,
+    inherit_columns,
+    is_data_row,
+    parts,
+    starting_cells,
+    value_cell,
+)
 from .text import best_similarity, label_key
 
 
@@ -18,56 +28,104 @@ class ReviewTables:
     warnings: list[str]
 
 
-def _column_key(path: list[TableCell]) -> tuple[str, str, float] | None:
-    """(block, leaf, similarity) for a column's header path, or None."""
+def _column_key(path: list[str]) -> tuple[str, str, float] | None:
+    """(block, leaf, similarity) for a column's header path (texts, top to bottom), or None."""
     if not path:
         return None
-    joined = "".join(label_key(c.text) for c in path)
+    joined = "".join(label_key(t) for t in path)
     block = next(
         (b.key for b in patterns.review_blocks() if any(label_key(a) in joined for a in b.aliases)), None
     )
     if block is None:
         return None
-    scored = sorted(((best_similarity(path[-1].text, leaf.aliases), leaf.key) for leaf in patterns.review_leaves()))
+    scored = sorted(((best_similarity(path[-1], leaf.aliases), leaf.key) for leaf in patterns.review_leaves()))
     sim, leaf = scored[-1]
     return (block, leaf, sim) if sim >= 0.6 else None
 
 
+def _map_header(
+    table: Table, heads: list[int], above: tuple[Table, list[list[str]]] | None = None
+) -> tuple[ColumnMap, dict[str, float], list[list[str]]]:
+    """"block.leaf" → grid columns from the header paths, each column's similarity, and the paths.
+
+    `above` is a header-only part on the previous page: a header row broken by the page ("结果" above
+    the break, "维持" below) is joined back cell by cell."""
+    columns: ColumnMap = {}
+    sims: dict[str, float] = {}
+    paths = [[c.text for c in path] for path in header_paths(table, heads)]
+    if above is not None:
+        prev_table, prev_paths = above
+        joined = []
+        for c, path in enumerate(paths):
+            prev = _path_above(prev_table, prev_paths, table, c)
+            if prev and path:
+                joined.append([*prev[:-1], prev[-1] + path[0], *path[1:]])
+            else:
+                joined.append(prev + path)
+        paths = joined
+    for c, path in enumerate(paths):
+        key = _column_key(path)
+        if key is None:
+            continue
+        name = f"{key[0]}.{key[1]}"
+        columns.setdefault(name, []).append(c)
+        sims[name] = max(sims.get(name, 0.0), key[2])
+    return columns, sims, paths
+
+
+def _path_above(prev_table: Table, prev_paths: list[list[str]], table: Table, col: int) -> list[str]:
+    if prev_table.col_x is not None and table.col_x is not None:
+        x = (table.col_x[col] + table.col_x[col + 1]) / 2
+        c = prev_table.col_at_x(x)
+        return prev_paths[c] if c is not None else []
+    return prev_paths[col] if prev_table.n_cols == table.n_cols else []
+
+
 def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
     warnings: list[str] = []
-    order = [(b.key, leaf.key) for b in reversed(patterns.review_blocks()) for leaf in patterns.review_leaves()]
+    order = [f"{b.key}.{leaf.key}" for b in reversed(patterns.review_blocks()) for leaf in patterns.review_leaves()]
+    header: tuple[Table, ColumnMap, dict[str, float]] | None = None
+    header_only: tuple[Table, list[list[str]]] | None = None  # a part that was all header
     for part in parts(rows):
         table = part.table
         heads = header_rows(part)
         data = [r for r in part.rows if r not in heads and is_data_row(table, r)]
+        columns, sims, paths = _map_header(table, heads)
+        if heads and header_only is not None and len(columns) < len(order):
+            columns, sims, paths = _map_header(table, heads, header_only)
+        if len(columns) >= len(order) // 2:
+            header = (table, columns, sims)
+        elif header is not None:
+            # A continuation: the header was on the previous page.
+            columns = inherit_columns(header[0], header[1], table)
+            sims = header[2]
+        header_only = (table, paths) if not data else None
         if not data:
             continue
         if len(data) > 1:
             warnings.append(f"review_litigation: {len(data)} rows of values; the first was used")
         r = data[0]
-        keyed: dict[tuple[str, str], tuple[TableCell | None, float]] = {}
-        for c, path in enumerate(header_paths(table, heads)):
-            key = _column_key(path)
-            if key is None or (key[0], key[1]) in keyed:
-                continue
-            keyed[(key[0], key[1])] = (table.at(r, c), key[2])
         doubts: list[Doubt] = []
-        if len(keyed) < len(order):
-            values = [c for c in starting_cells(table, r)]
+        if len(columns) < len(order):
+            values = starting_cells(table, r)
             if len(values) != len(order):
                 warnings.append(
                     f"review_litigation: header not understood and {len(values)} values instead of {len(order)}"
                 )
                 continue
             # The header could not be read, but the row has exactly the template's 15 cells.
-            keyed = {k: (v, 0.0) for k, v in zip(order, values, strict=True)}
+            columns = {key: [v.col] for key, v in zip(order, values, strict=True)}
+            sims = {}
             doubts.append(Doubt(0.6, "columns placed by position: the header was not understood"))
             warnings.append("review_litigation: header not understood; columns placed by position")
         cells: dict[str, dict[str, Cell]] = {}
-        for (block, leaf), (cell, sim) in sorted(keyed.items(), key=lambda kv: order.index(kv[0])):
+        for name in sorted(columns, key=order.index):
+            block, leaf = name.split(".")
             ds = list(doubts)
-            if 0 < sim < 0.8:
+            sim = sims.get(name, 1.0)
+            if sim < 0.8:
                 ds.append(Doubt(sim, f"column header matched loosely ({sim:.2f})"))
+            cell = value_cell(table, r, columns[name], lambda c: bool(c.text.strip()))
             cells.setdefault(block, {})[leaf] = build_cell(CellSource(table, cell, ds))
         return ReviewTables(cells, warnings)
     return None

@@ -17,7 +17,7 @@ from pdfplumber.utils import extract_text
 
 from ..document import Document, Line, Page
 from ..errors import UnsupportedInputError
-from ..grid import table_from_boxes, table_row_bands
+from ..grid import drop_frames, table_from_boxes, table_row_bands
 from ..locate import locate_sections, mentions_tables
 
 # A page with fewer characters than this has no usable text layer.
@@ -71,6 +71,7 @@ def _read_table_page(plumber_page: Any, number: int) -> Page:
         )
         if table is not None:
             page.tables.append(table)
+    page.tables = drop_frames(page.tables)
     bands = [band for table in page.tables for band in table_row_bands(table)]
     for tl in plumber_page.extract_text_lines(return_chars=False):
         cx, cy = (tl["x0"] + tl["x1"]) / 2, (tl["top"] + tl["bottom"]) / 2
