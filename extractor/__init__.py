@@ -1,8 +1,8 @@
-"""extractor: China's government information-disclosure annual reports (政府信息公开工作年度报告) to checked JSON.
+"""extractor: government information-disclosure annual reports (政府信息公开工作年度报告) to checked JSON.
 
-    >>> from extractor import extract
-    >>> report = extract("report.pdf")
-    >>> report.requests["new_received"]["total"].value
+>>> from extractor import extract
+>>> report = extract("report.pdf")
+>>> report.requests["new_received"]["total"].value
 """
 
 from __future__ import annotations

@@ -24,9 +24,7 @@ class CellSource:
     doubts: list[Doubt] = field(default_factory=list)
 
 
-def build_cell(
-    src: CellSource, *, money: bool = False, signed: bool = False, unit: str = "万元"
-) -> Cell:
+def build_cell(src: CellSource, *, money: bool = False, signed: bool = False, unit: str = "万元") -> Cell:
     cell = src.cell
     if cell is None:
         return Cell(

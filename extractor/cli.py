@@ -8,7 +8,7 @@ import platform
 import sys
 import tempfile
 import traceback
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,7 +64,8 @@ def _root(
 
 
 Threshold = Annotated[
-    float, typer.Option("--threshold", min=0.0, max=1.0, help="Cells under this confidence go to needs_review.")
+    float,
+    typer.Option("--threshold", min=0.0, max=1.0, help="Cells under this confidence go to needs_review."),
 ]
 Password = Annotated[str | None, typer.Option("--password", help="Password of an encrypted PDF.")]
 
@@ -84,7 +85,9 @@ def write_atomic(path: Path, text: str) -> None:
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="The report: a text PDF.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the JSON here, not to stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the JSON here, not to stdout.")
+    ] = None,
     threshold: Threshold = 0.8,
     password: Password = None,
     compact: Annotated[bool, typer.Option("--compact", help="One line of JSON, no indentation.")] = False,
@@ -109,7 +112,7 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     sections = "sections"
     tables = "tables"
     grid = "grid"
@@ -118,7 +121,9 @@ class Stage(str, Enum):
 @app.command()
 def debug(
     file: Annotated[Path, typer.Argument(help="The report.")],
-    stage: Annotated[Stage, typer.Option("--stage", help="Which intermediate stage to dump.")] = Stage.sections,
+    stage: Annotated[
+        Stage, typer.Option("--stage", help="Which intermediate stage to dump.")
+    ] = Stage.sections,
     password: Password = None,
 ) -> None:
     """Dump an intermediate stage as JSON: located sections, physical tables, or the grid with spans."""

@@ -19,7 +19,14 @@ def _table(table: Table, with_cells: bool) -> dict[str, Any]:
     }
     if with_cells:
         out["cells"] = [
-            {"row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text, "bbox": c.bbox}
+            {
+                "row": c.row,
+                "col": c.col,
+                "rowspan": c.rowspan,
+                "colspan": c.colspan,
+                "text": c.text,
+                "bbox": c.bbox,
+            }
             for c in table.cells
         ]
     else:

@@ -114,8 +114,11 @@ def drop_frames(tables: list[Table], tolerance: float = 2.0) -> list[Table]:
             return False
         a, b = outer.bbox, inner.bbox
         return (
-            a[0] - tolerance <= b[0] and a[1] - tolerance <= b[1] and b[2] <= a[2] + tolerance
-            and b[3] <= a[3] + tolerance and (b[2] - b[0]) * (b[3] - b[1]) < (a[2] - a[0]) * (a[3] - a[1])
+            a[0] - tolerance <= b[0]
+            and a[1] - tolerance <= b[1]
+            and b[2] <= a[2] + tolerance
+            and b[3] <= a[3] + tolerance
+            and (b[2] - b[0]) * (b[3] - b[1]) < (a[2] - a[0]) * (a[3] - a[1])
         )
 
     return [t for t in tables if not any(holds(t, other) for other in tables)]

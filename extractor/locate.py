@@ -50,7 +50,8 @@ class Located:
 def _specs() -> tuple[list[SectionSpec], regex.Pattern[str], int]:
     data = patterns.load("sections")
     specs = [
-        SectionSpec(s["key"], s["ordinal"], [regex.compile(k) for k in s["keywords"]]) for s in data["section"]
+        SectionSpec(s["key"], s["ordinal"], [regex.compile(k) for k in s["keywords"]])
+        for s in data["section"]
     ]
     ordinals = "|".join(sorted(data["ordinals"], key=len, reverse=True))
     head = regex.compile(rf"^(?P<ord>{ordinals})(?:{data['separator']})")
@@ -172,9 +173,13 @@ def section_text(lines: list[Line], width: int) -> str:
     paragraphs: list[str] = []
     last_len = 0
     for p in prose:
-        starts_item = bool(regex.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])", p))
+        starts_item = bool(
+            regex.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])", p)
+        )
         # A short line that ends a sentence closes its paragraph; a full line wraps into the next.
-        closed = bool(paragraphs) and (last_len < width * 0.6 or (paragraphs[-1].endswith(_PARAGRAPH_END) and last_len < width * 0.9))
+        closed = bool(paragraphs) and (
+            last_len < width * 0.6 or (paragraphs[-1].endswith(_PARAGRAPH_END) and last_len < width * 0.9)
+        )
         if not paragraphs or starts_item or closed:
             paragraphs.append(p)
         else:

@@ -11,7 +11,9 @@ import regex
 from . import patterns
 from .text import squash
 
-_NUMBER = regex.compile(r"^(?P<sign>[+\-−－]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>\p{Han}{0,3})$")
+_NUMBER = regex.compile(
+    r"^(?P<sign>[+\-−－]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>\p{Han}{0,3})$"
+)
 
 
 @dataclass(frozen=True)

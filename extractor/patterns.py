@@ -5,22 +5,21 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-
-_SOURCE_TREE = Path(__file__).resolve().parent.parent / "patterns"
+# Installed, the TOML ships as `extractor/_patterns`; in a source tree it is the top-level `patterns/`.
+_PLACES = (Path(__file__).resolve().parent / "_patterns", Path(__file__).resolve().parent.parent / "patterns")
 
 
 @cache
 def load(name: str) -> dict[str, Any]:
-    """The parsed `patterns/<name>.toml` (shipped as `extractor._patterns` when installed)."""
-    try:
-        text = resources.files("extractor._patterns").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    except ModuleNotFoundError:  # running from a source tree that was not installed
-        text = (_SOURCE_TREE / f"{name}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    """The parsed `patterns/<name>.toml`."""
+    for folder in _PLACES:
+        path = folder / f"{name}.toml"
+        if path.is_file():
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"patterns/{name}.toml is missing: reinstall extractor")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The orchestrator: ingest → locate → reconstruct → validate → Report. Reads like the README's "How it works"."""
+"""The orchestrator: ingest → locate → reconstruct → validate → Report (the README's "How it works")."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .errors import NotAReportError
 from .ingest import read_document
 from .locate import Located, line_width, locate_sections, rows_by_section, section_text
 from .metadata import read_metadata
-from .model import Report, ReportMeta, Section, Sections, Source
+from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .table_proactive import Proactive, reconstruct_proactive
 from .table_requests import RequestGrid, reconstruct_requests
 from .table_review import reconstruct_review
@@ -43,10 +43,14 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def decide_template(proactive: Proactive | None, grid: RequestGrid | None, year: int | None) -> tuple[str | None, list[str]]:
+def decide_template(
+    proactive: Proactive | None, grid: RequestGrid | None, year: int | None
+) -> tuple[Template | None, list[str]]:
     """The template, from the document: section 二's columns first, then （六）'s shape, then the year."""
     warnings = []
-    template = proactive.template if proactive is not None else None
+    template: Template | None = None
+    if proactive is not None and proactive.template in ("2019", "2021"):
+        template = "2019" if proactive.template == "2019" else "2021"
     if template is None and grid is not None and grid.variant == "split":
         template = "2021"
     if template is None and year is not None:
@@ -93,9 +97,14 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     for check in checks:
         if not check.passed and check.cause == "source":
             warnings.append(
-                f"source inconsistency: {check.id}: the parts sum to {check.expected}, the report states {check.actual}"
+                f"source inconsistency: {check.id}: the parts sum to {check.expected}, "
+                f"the report states {check.actual}"
             )
-    missing = [k for k, v in (("proactive", proactive), ("requests", grid), ("review_litigation", review)) if v is None]
+    missing = [
+        k
+        for k, v in (("proactive", proactive), ("requests", grid), ("review_litigation", review))
+        if v is None
+    ]
     for key in missing:
         warnings.append(f"{key}: table not found")
     width = line_width(doc)
@@ -106,7 +115,11 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     return Report(
         source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
         report=ReportMeta(
-            title=meta.title, agency=meta.agency, year=meta.year, template=template, published=meta.published  # type: ignore[arg-type]
+            title=meta.title,
+            agency=meta.agency,
+            year=meta.year,
+            template=template,
+            published=meta.published,
         ),
         sections=sections,
         proactive=tables["proactive"],  # type: ignore[arg-type]

@@ -45,13 +45,15 @@ def _caption() -> regex.Pattern[str]:
 
 
 def _match_column(text: str) -> tuple[ColumnSpec, float] | None:
-    scored = sorted(((best_similarity(text, c.aliases), n) for n, c in enumerate(patterns.proactive_columns())))
+    scored = sorted(
+        ((best_similarity(text, c.aliases), n) for n, c in enumerate(patterns.proactive_columns()))
+    )
     sim, n = scored[-1]
     return (patterns.proactive_columns()[n], sim) if sim >= 0.75 else None
 
 
 def _match_row(text: str) -> tuple[str, float] | None:
-    scored = sorted(((best_similarity(text, r.aliases), r.key) for r in patterns.proactive_rows()))
+    scored = sorted((best_similarity(text, r.aliases), r.key) for r in patterns.proactive_rows())
     sim, key = scored[-1]
     return (key, sim) if sim >= 0.7 else None
 
@@ -62,7 +64,9 @@ def _overlap(a: TableCell, b: TableCell) -> float:
     return max(0.0, min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0]))
 
 
-def _assign(header: list[HeaderColumn], values: list[TableCell]) -> list[tuple[HeaderColumn, TableCell | None]]:
+def _assign(
+    header: list[HeaderColumn], values: list[TableCell]
+) -> list[tuple[HeaderColumn, TableCell | None]]:
     if len(values) == len(header):
         return list(zip(header, values, strict=True))
     if all(v.bbox is not None for v in values) and all(h.cell.bbox is not None for h in header):
@@ -88,10 +92,10 @@ def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
             header = []
             continue
         columns = [(c, _match_column(c.text)) for c in cells]
-        if any(m is not None and m[1] >= SURE for _, m in columns) and not any(is_number_text(t) for t in texts):
-            header = [
-                HeaderColumn(m[0], c, header_money_unit(c.text)) for c, m in columns if m is not None
-            ]
+        if any(m is not None and m[1] >= SURE for _, m in columns) and not any(
+            is_number_text(t) for t in texts
+        ):
+            header = [HeaderColumn(m[0], c, header_money_unit(c.text)) for c, m in columns if m is not None]
             templates_seen.update(h.spec.template for h in header if h.spec.template)
             continue
         row = _match_row(cells[0].text)

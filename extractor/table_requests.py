@@ -86,7 +86,8 @@ def _observe(part: Part, columns: ColumnMap, sims: dict[str, float], skip: set[i
         starting = [c.text for c in label_cells if c.row == r and label_key(c.text) not in _noise()]
         leaf = next((t for t in reversed(starting) if label_key(t)), "")
         values = {
-            key: value_cell(table, r, cols, lambda cell: bool(cell.text.strip())) for key, cols in columns.items()
+            key: value_cell(table, r, cols, lambda cell: bool(cell.text.strip()))
+            for key, cols in columns.items()
         }
         out.append(ObservedRow(table, r, leaf, "".join(texts), values, doubts))
     return out
@@ -102,10 +103,21 @@ def _similarity(o: ObservedRow, t: RowSpec) -> float:
     return s
 
 
+def _keys(t: RowSpec) -> list[str]:
+    return [label_key(x) for x in (t.label, *t.aliases)]
+
+
 def align(observed: list[ObservedRow], template: tuple[RowSpec, ...]) -> list[tuple[int, int, float]]:
     """Order-preserving alignment of observed rows to template rows: (observed, template, similarity)."""
     n, m = len(observed), len(template)
-    sim = [[_similarity(o, t) for t in template] for o in observed]
+    exact = {key: j for j, t in enumerate(template) for key in _keys(t)}
+    sim = []
+    for o in observed:
+        # A label that equals a template label needs no fuzzy scoring against the others.
+        hit = exact.get(label_key(o.leaf)) if o.leaf else exact.get(label_key(o.full))
+        sim.append(
+            [float(j == hit) for j in range(m)] if hit is not None else [_similarity(o, t) for t in template]
+        )
     skip_t = [-0.05 if t.variant else -0.4 for t in template]
     skip_o = [-0.4 if o.has_values else -0.02 for o in observed]
     neg = float("-inf")
@@ -151,7 +163,9 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
             columns = inherit_columns(prev[0], prev[1], part.table)
             sims = {key: 1.0 for key in columns}
             if not columns:
-                warnings.append(f"requests: a table part on page {part.table.page} has no columns we can place")
+                warnings.append(
+                    f"requests: a table part on page {part.table.page} has no columns we can place"
+                )
                 continue
         elif len(columns) < 7:
             missing = [c.key for c in patterns.request_columns() if c.key not in columns]
@@ -175,16 +189,20 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
         label = o.leaf or o.full
         if sim < SURE:
             shown = label.replace("\n", "") or "(no label)"
-            doubts.append(Doubt(round(min(sim, 0.6), 3), f"row label {shown!r} matched {t.key} loosely ({sim:.2f})"))
-            warnings.append(f"requests: row label {shown!r} ({where}) matched {t.key} only loosely ({sim:.2f})")
-        cells[t.key] = {
-            key: build_cell(CellSource(o.table, cell, doubts)) for key, cell in o.values.items()
-        }
+            doubts.append(
+                Doubt(round(min(sim, 0.6), 3), f"row label {shown!r} matched {t.key} loosely ({sim:.2f})")
+            )
+            warnings.append(
+                f"requests: row label {shown!r} ({where}) matched {t.key} only loosely ({sim:.2f})"
+            )
+        cells[t.key] = {key: build_cell(CellSource(o.table, cell, doubts)) for key, cell in o.values.items()}
     for oi, o in enumerate(observed):
         if oi not in matched and o.has_values:
             warnings.append(f"requests: a row with values was not placed: {(o.leaf or o.full)!r}")
-    variant = "split" if any(t.variant == "split" and t.key in cells for t in template) else (
-        "single" if "other" in cells else None
+    variant = (
+        "split"
+        if any(t.variant == "split" and t.key in cells for t in template)
+        else ("single" if "other" in cells else None)
     )
     for t in template:
         if t.key not in cells and not t.variant:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from . import patterns
 from .cells import CellSource, Doubt, build_cell
-from .document import Table, TableCell
+from .document import Table
 from .model import Cell
 from .rows import (
     ColumnMap,
@@ -38,7 +38,7 @@ def _column_key(path: list[str]) -> tuple[str, str, float] | None:
     )
     if block is None:
         return None
-    scored = sorted(((best_similarity(path[-1], leaf.aliases), leaf.key) for leaf in patterns.review_leaves()))
+    scored = sorted((best_similarity(path[-1], leaf.aliases), leaf.key) for leaf in patterns.review_leaves())
     sim, leaf = scored[-1]
     return (block, leaf, sim) if sim >= 0.6 else None
 
@@ -46,7 +46,7 @@ def _column_key(path: list[str]) -> tuple[str, str, float] | None:
 def _map_header(
     table: Table, heads: list[int], above: tuple[Table, list[list[str]]] | None = None
 ) -> tuple[ColumnMap, dict[str, float], list[list[str]]]:
-    """"block.leaf" → grid columns from the header paths, each column's similarity, and the paths.
+    """ "block.leaf" → grid columns from the header paths, each column's similarity, and the paths.
 
     `above` is a header-only part on the previous page: a header row broken by the page ("结果" above
     the break, "维持" below) is joined back cell by cell."""
@@ -83,7 +83,9 @@ def _path_above(prev_table: Table, prev_paths: list[list[str]], table: Table, co
 
 def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
     warnings: list[str] = []
-    order = [f"{b.key}.{leaf.key}" for b in reversed(patterns.review_blocks()) for leaf in patterns.review_leaves()]
+    order = [
+        f"{b.key}.{leaf.key}" for b in reversed(patterns.review_blocks()) for leaf in patterns.review_leaves()
+    ]
     header: tuple[Table, ColumnMap, dict[str, float]] | None = None
     header_only: tuple[Table, list[list[str]]] | None = None  # a part that was all header
     for part in parts(rows):
@@ -110,7 +112,8 @@ def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
             values = starting_cells(table, r)
             if len(values) != len(order):
                 warnings.append(
-                    f"review_litigation: header not understood and {len(values)} values instead of {len(order)}"
+                    f"review_litigation: header not understood and {len(values)} values, "
+                    f"not {len(order)}"
                 )
                 continue
             # The header could not be read, but the row has exactly the template's 15 cells.

@@ -10,10 +10,14 @@ import regex
 
 _SPACE = regex.compile(r"\s+")
 # Numbering tokens: （三） (三) 三、 3. 3、 ３．, anywhere in a label (wrapped labels carry them inside).
-_NUMBERING = regex.compile(r"[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|(?<!\d)\d{1,2}[.、．](?!\d)")
+_NUMBERING = regex.compile(
+    r"[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|(?<!\d)\d{1,2}[.、．](?!\d)"
+)
 _PAREN = regex.compile(r"[（(][^（）()]{2,}[)）]")
 _PUNCT = regex.compile(r"[\p{P}\p{S}]+")
-_ORDINAL = regex.compile(r"^\s*(?:[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]|([一二三四五六七八九十]{1,3})\s*、|(\d{1,2})\s*[.、．])")
+_ORDINAL = regex.compile(
+    r"^\s*(?:[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]|([一二三四五六七八九十]{1,3})\s*、|(\d{1,2})\s*[.、．])"
+)
 
 
 def squash(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from .model import Cell, Check, ReviewItem
 
@@ -100,7 +101,7 @@ def run_checks(tables: Tables, threshold: float) -> list[tuple[Relation, Check]]
             continue  # every cell blank: nothing to check
         passed = abs((expected or 0) - (actual or 0)) < 1e-6
         cells = rel.parts + rel.totals
-        cause = None
+        cause: Literal["source", "reading"] | None = None
         if not passed:
             doubtful = any((c := _get(tables, p)) is None or c.confidence < threshold for p in cells)
             cause = "reading" if doubtful else "source"

@@ -19,7 +19,9 @@ jsonschema = pytest.importorskip("jsonschema")
 def _text_pdfs() -> list[object]:
     docs = sorted(p for p in (CORPUS / "docs").glob("*.pdf") if (CORPUS / "gt" / f"{p.name}.json").exists())
     if not docs:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="the shared corpus is not beside this checkout"))]
+        return [
+            pytest.param(None, marks=pytest.mark.skip(reason="the shared corpus is not beside this checkout"))
+        ]
     return [pytest.param(p, id=p.name) for p in docs]
 
 

@@ -36,7 +36,9 @@ def test_headings_with_variants() -> None:
 
 
 def test_a_table_row_is_not_a_heading() -> None:
-    doc = _doc([["一、总体情况", "正文。", "四、结转下年度继续办理 0 0 0", "四、政府信息公开行政复议、行政诉讼情况"]])
+    doc = _doc(
+        [["一、总体情况", "正文。", "四、结转下年度继续办理 0 0 0", "四、政府信息公开行政复议、行政诉讼情况"]]
+    )
     located = locate_sections(doc)
     assert located["review_litigation"].start == (1, 3.0)
 

@@ -33,7 +33,9 @@ def test_parse_cell(text: str, kwargs: dict[str, object], value: object, raw: st
     assert reading.raw == raw
 
 
-@pytest.mark.parametrize(("text", "kwargs"), [("1.5", {}), ("abc", {}), ("-3", {}), ("12米", {}), ("3美元", {"money": True})])
+@pytest.mark.parametrize(
+    ("text", "kwargs"), [("1.5", {}), ("abc", {}), ("-3", {}), ("12米", {}), ("3美元", {"money": True})]
+)
 def test_parse_cell_refuses(text: str, kwargs: dict[str, object]) -> None:
     reading = parse_cell(text, **kwargs)  # type: ignore[arg-type]
     assert not reading.ok and reading.value is None and reading.note

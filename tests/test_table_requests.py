@@ -36,7 +36,9 @@ def test_single_other_row_and_blank_cells() -> None:
     data = fixture("requests_2021_split_across_pages.json")
     part2 = data["parts"][1]
     # Make it the hybrid: one （六）其他处理 row spanning both label columns.
-    other_rows = sorted({c[0] for c in part2["cells"] if c[4].startswith(("1、申请人", "2、申请人", "3、其他"))})
+    other_rows = sorted(
+        {c[0] for c in part2["cells"] if c[4].startswith(("1、申请人", "2、申请人", "3、其他"))}
+    )
     keep = [c for c in part2["cells"] if c[0] not in other_rows[1:] and not c[4].startswith("（六）")]
     for c in keep:
         if c[0] == other_rows[0] and c[1] == 2:

@@ -47,12 +47,16 @@ def source_failures(report: Report) -> set[str]:
 
 def truth_source_failures(truth: dict[str, Any]) -> set[str]:
     """The truth's `source_failures` ("A4 review: …", "A3 row granted: …") as our check ids."""
-    prefixes = {"A1 column": "requests.balance", "A2 column": "requests.outcomes", "A3 row": "requests.row_total",
-                "A4": "review_litigation"}
+    prefixes = {
+        "A1 column": "requests.balance",
+        "A2 column": "requests.outcomes",
+        "A3 row": "requests.row_total",
+        "A4": "review_litigation",
+    }
     out = set()
     for failure in truth.get("source_failures", []):
         head = failure.split(":")[0]
         for prefix, ours in prefixes.items():
             if head.startswith(prefix + " "):
-                out.add(f"{ours}.{head[len(prefix) + 1:].strip()}")
+                out.add(f"{ours}.{head[len(prefix) + 1 :].strip()}")
     return out

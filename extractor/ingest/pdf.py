@@ -13,7 +13,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
-from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import extract_text
 
 from ..document import Document, Line, Page
 from ..errors import UnsupportedInputError
@@ -28,7 +28,9 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as e:
-        raise UnsupportedInputError(f"{path}: the PDF cannot be opened ({e}); check the file is complete") from e
+        raise UnsupportedInputError(
+            f"{path}: the PDF cannot be opened ({e}); check the file is complete"
+        ) from e
     pages: list[Page] = []
     try:
         for i in range(len(pdf)):
@@ -37,9 +39,12 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
             text = textpage.get_text_range()
             width, height = page.get_size()
             lines = [
-                Line(text=t, page=i + 1, y=float(n)) for n, t in enumerate(text.replace("\r\n", "\n").split("\n"))
+                Line(text=t, page=i + 1, y=float(n))
+                for n, t in enumerate(text.replace("\r\n", "\n").split("\n"))
             ]
-            pages.append(Page(number=i + 1, width=width, height=height, lines=[ln for ln in lines if ln.text.strip()]))
+            pages.append(
+                Page(number=i + 1, width=width, height=height, lines=[ln for ln in lines if ln.text.strip()])
+            )
             textpage.close()
             page.close()
     finally:
