@@ -160,6 +160,22 @@ def _check_proactive(tables: list[tuple[int, list[Row]]], truth: Truth) -> list[
     return problems
 
 
+def continuation_labels(path: str | Path) -> list[str]:
+    """The label cells of the first row of every table fragment after the first one of
+    its kind: where a merged label split by a page break shows up."""
+    _, tables = read_pdf(path)
+    out: list[str] = []
+    for k, (_, rows) in enumerate(tables):
+        if not k or not rows or len(rows[0]) < 2:
+            continue
+        for row in rows:  # skip repeated header rows
+            text = "".join(c or "" for c in row)
+            if not any(w in text for w in (*_HEADER_WORDS, "行政复议")):
+                out.append("/".join(_clean(c) or "" for c in row[:3]))
+                break
+    return out
+
+
 def describe(path: str | Path) -> list[str]:
     """How the tables come out: one line per fragment, with the label cells of the
     first row of every continuation of the section 三 table."""
@@ -181,10 +197,13 @@ def describe(path: str | Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="check generated sample PDFs")
     parser.add_argument("folder", nargs="?", default="samples/reports")
+    parser.add_argument("--glob", default="*.pdf", help="which PDFs (default: all with a truth)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     bad = 0
-    for pdf in sorted(Path(args.folder).glob("*.pdf")):
+    for pdf in sorted(Path(args.folder).glob(args.glob)):
+        if not Path(f"{pdf}.json").exists():
+            continue
         truth = json.loads(Path(f"{pdf}.json").read_text(encoding="utf-8"))
         problems = check_pdf(pdf, truth)
         bad += bool(problems)

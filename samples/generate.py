@@ -10,13 +10,14 @@ Seeds are fixed, so every run writes the same files.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from samples.render_pdf import make_style, render_pdf
+from samples.render_pdf import RenderInfo, Style, make_style, render_pdf
 from samples.truth import Template, Truth, make_truth
 
 
@@ -28,14 +29,18 @@ class Sample:
     exercises: str
     truth: dict[str, Any] = field(default_factory=dict)
     style: dict[str, Any] = field(default_factory=dict)
+    # Make a page break fall naturally before this table row (see `fit_break`)
+    break_at: str | None = None
+    # Label text expected in the first row of a table continuation (a split label)
+    expect_split: tuple[str, ...] = ()
 
 
 SAMPLES: tuple[Sample, ...] = (
     Sample(
-        "s01_city_2021",
+        "s01_gov_2021_split4",
         101,
         "2021",
-        "2021 template, city government, very large section 二 counts; section 二 one "
+        "2021 template, a government, very large section 二 counts; section 二 one "
         "4-column table with shaded caption rows; table 三 breaks inside the group label "
         "（四）无|法提供 (merged cell drawn in two parts); （六） leaves numbered 1、2、3、.",
         truth={"agency_kind": "government", "year": 2024, "scale": "large"},
@@ -53,11 +58,12 @@ SAMPLES: tuple[Sample, ...] = (
             "leaf_sep": ".",
             "repeat_header": False,
             "header_distributed": False,
-            "break_before": ("req:unavailable_needs_creation",),
         },
+        break_at="req:unavailable_needs_creation",
+        expect_split=("法提供",),
     ),
     Sample(
-        "s02_bureau_2019",
+        "s02_bureau_2019_blanks",
         202,
         "2019",
         "2019 template (report year 2020), a 局; procurement amount printed in 元; "
@@ -79,7 +85,7 @@ SAMPLES: tuple[Sample, ...] = (
         },
     ),
     Sample(
-        "s03_district_hybrid",
+        "s03_gov_hybrid_failure",
         303,
         "hybrid",
         "HYBRID: 2021 section 二 with a single （六）其他处理 row (key `other`); source "
@@ -96,7 +102,7 @@ SAMPLES: tuple[Sample, ...] = (
         },
     ),
     Sample(
-        "s04_county_2021_dashes",
+        "s04_gov_2021_dashes",
         404,
         "2021",
         "2021 template with '/' and '—' cells (null) and some blanks; ASCII quotes in "
@@ -120,12 +126,13 @@ SAMPLES: tuple[Sample, ...] = (
         },
     ),
     Sample(
-        "s05_county_2019_wanyuan",
+        "s05_gov_2019_wanyuan",
         505,
         "2019",
         "2019 template (report year 2019), procurement in 万元 ('…万元'); section 二 "
         "breaks between the header of 第二十条第（六）项 and its rows; vertical label "
-        "split one character per line including '三' and '、'; no signature date.",
+        "split one character per line including '三' and '、'; table 三 breaks inside "
+        "（四）无法提|供; no signature date and no published date.",
         truth={"agency_kind": "government", "year": 2019, "scale": "small", "published": False},
         style={
             "body_font": "ar-uming",
@@ -133,8 +140,8 @@ SAMPLES: tuple[Sample, ...] = (
             "vertical_ordinal_joined": False,
             "proactive_layout": "single",
             "signature": False,
-            "break_before": ("pro:row:punishment",),
         },
+        break_at="pro:row:punishment",
     ),
     Sample(
         "s06_bureau_2025_big",
@@ -151,11 +158,12 @@ SAMPLES: tuple[Sample, ...] = (
             "long_partial_label": False,
             "min_row_h": 17.0,
             "cell_pad": 2.5,
-            "break_before": ("req:partially_granted",),
         },
+        break_at="req:partially_granted",
+        expect_split=("本",),
     ),
     Sample(
-        "s07_city_2021_wrongtotal",
+        "s07_gov_2021_wrongtotal",
         707,
         "2021",
         "2021 template, source failure: one row's 总计 printed with transposed digits "
@@ -170,28 +178,54 @@ SAMPLES: tuple[Sample, ...] = (
         },
         style={
             "body_font": "ar-ukai",
+            "body_size": 15.0,
+            "heading_size": 15.0,
+            "line_height": 24.0,
             "table_font": "wqy-microhei",
             "table_size": 9.0,
             "table_leading": 1.3,
             "cell_pad": 3.0,
             "min_row_h": 18.0,
             "req_label_widths": (22.0, 50.0, 180.0),
-            "break_before": ("req:denied_law_prohibited",),
         },
+        break_at="req:denied_law_prohibited",
+        expect_split=("予公开",),
     ),
 )
 
 
-def build(sample: Sample, out_dir: Path) -> tuple[Path, Truth, int]:
-    """Write one sample; returns (pdf path, truth, pages)."""
+def fit_break(truth: Truth, style: Style, row_key: str) -> Style:
+    """Nudge the body line height (within 1.45-2.0 times the font size) and the table row
+    height, in small steps, until a page break falls just before the table row `row_key`
+    without being forced."""
+    row_attr = "proactive_row_h" if row_key.startswith("pro:") else "min_row_h"
+    base_rows: float = getattr(style, row_attr)
+    lo, hi = style.body_size * 1.45, style.body_size * 2.0
+    heights = [lo + 0.25 * k for k in range(int((hi - lo) / 0.25) + 1)]
+    heights.sort(key=lambda h: abs(h - style.line_height))
+    row_steps = (0.0, 0.5, 1.0, 1.5, 2.0, -0.5, -1.0, 3.0, 4.0, 5.0, 6.0)
+    for lh in heights:
+        for dr in row_steps:
+            rows: dict[str, Any] = {row_attr: base_rows + dr}
+            cand = replace(style, line_height=round(lh, 2), **rows)
+            if row_key in render_pdf(truth, io.BytesIO(), cand).breaks:
+                return cand
+    raise RuntimeError(f"no natural page break before {row_key}")
+
+
+def build(sample: Sample, out_dir: Path) -> tuple[Path, Truth, RenderInfo]:
+    """Write one sample; returns (pdf path, truth, render info)."""
     pdf = out_dir / f"{sample.id}.pdf"
     truth = make_truth(sample.seed, sample.template, file=pdf.name, **sample.truth)
     truth["notes"] += f" Exercises: {sample.exercises}"
     style = make_style(sample.seed, **sample.style)
-    pages = render_pdf(truth, pdf, style)
+    if sample.break_at:
+        style = fit_break(truth, style, sample.break_at)
+    info = render_pdf(truth, pdf, style)
+    truth["notes"] += f" Page breaks inside tables before: {', '.join(info.breaks) or 'none'}."
     json_path = out_dir / f"{pdf.name}.json"
     json_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return pdf, truth, pages
+    return pdf, truth, info
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,12 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     for sample in SAMPLES:
         if args.only and sample.id not in args.only:
             continue
-        pdf, truth, pages = build(sample, out_dir)
-        line = f"{pdf} ({pages} pages)"
+        pdf, truth, info = build(sample, out_dir)
+        line = f"{pdf} ({info.pages} pages; table breaks before {', '.join(info.breaks)})"
         if args.check:
-            from samples.check_pdf import check_pdf
+            from samples.check_pdf import check_pdf, continuation_labels
 
             problems = check_pdf(pdf, truth)
+            found = " | ".join(continuation_labels(pdf))
+            problems += [f"split label {x!r} not found" for x in sample.expect_split if x not in found]
             failed += bool(problems)
             line += " ok" if not problems else " PROBLEMS:\n  " + "\n  ".join(problems)
         print(line)

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped, unused-ignore]
@@ -161,7 +161,10 @@ class Style:
     total_label: str = "（七）总计"
     vertical_ordinal_joined: bool = True  # "三、" on one line of the vertical label
     typo_law_prohibited: bool = False  # "2.其他法律行政止公开" (seen in a real report)
-    # pagination: start a new page before these table rows (see `table row keys`)
+    # pagination: start a new page before these table rows. Row keys: section 二
+    # "pro:caption:<item>", "pro:header:<item>", "pro:row:<key>" (item 一/五/六/八/九);
+    # section 三 "req:head:<n>", "req:<row key>"; section 四 "rev:head:<n>", "rev:values".
+    # `samples.generate.fit_break` gets a natural break instead, by nudging sizes.
     break_before: tuple[str, ...] = ()
 
 
@@ -435,6 +438,7 @@ class Flow:
         self.y = self.top
         self.page = 1
         self.page_started = False  # anything drawn on this page yet
+        self.breaks: list[str] = []  # keys of table rows that open a continuation
         self.body = font_name(style.body_font)
         self.lead = font_name(style.lead_font)
         self.heading = font_name(style.heading_font)
@@ -584,6 +588,7 @@ class Flow:
             self.y = y
             self.page_started = True
             if r < nrows:
+                self.breaks.append(t.row_keys[r])
                 self.new_page()
 
     def _draw_fragment(
@@ -648,7 +653,7 @@ class Flow:
                 width = x1 - x0 - 2 * pad
                 extra = 0.0
                 x = x0 + pad if lay.cell.align == "left" else x0 + (x1 - x0 - natural) / 2
-                if s.header_distributed and lay.cell.header and len(line) > 1:
+                if s.header_distributed and lay.cell.header and len(line) > 1 and width < 80:
                     extra = max(0.0, (width - natural) / (len(line) - 1))
                     x = x0 + pad
                 draw_line(c, line, x, baseline, 0.0, extra)
@@ -746,6 +751,15 @@ def request_table(truth: Truth, s: Style) -> Table:
     rows = request_rows(single_other)
     a, b, c = s.req_label_widths
     width = _text_width(s)
+    # every number must fit on one line: narrow the leaf column if needed
+    num_font = font_name(s.table_latin_font or s.table_font)
+    widest = max(
+        _width(printed(truth, f"requests.{row}.{col}"), num_font, s.table_size)
+        for row in rows
+        for col in REQUEST_COLUMNS
+    )
+    need = (widest + 2 * s.cell_pad + 2) * (6 + s.req_total_col)
+    c = min(c, max(90.0, width - a - b - need))
     data = width - a - b - c
     unit = data / (6 + s.req_total_col)
     widths = [a, b, c] + [unit] * 6 + [unit * s.req_total_col]
@@ -827,10 +841,17 @@ def _cn_date(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
-def render_pdf(truth: Truth, out_path: str | Path, style: Style) -> int:
-    """Draw `truth` into `out_path`; returns the number of pages."""
+@dataclass(frozen=True)
+class RenderInfo:
+    pages: int
+    breaks: tuple[str, ...]  # table row keys that start a new page ("req:granted", …)
+
+
+def render_pdf(truth: Truth, out_path: str | Path | BinaryIO, style: Style) -> RenderInfo:
+    """Draw `truth` into `out_path` (a path or a binary file object)."""
     s = style
-    c = Canvas(str(out_path), pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
+    target = out_path if hasattr(out_path, "write") else str(out_path)
+    c = Canvas(target, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
     report = truth["report"]
     c.setTitle(report.get("title") or "")
     c.setAuthor(report["agency"])
@@ -841,7 +862,10 @@ def render_pdf(truth: Truth, out_path: str | Path, style: Style) -> int:
 
     # title
     title = report.get("title") or f"{report['agency']}{report['year']}年政府信息公开工作年度报告"
-    lines = [report["agency"], title[len(report["agency"]) :]] if s.title_two_lines else [title]
+    title_font = font_name(s.title_font)
+    one_line = _width(title, title_font, s.title_size) <= flow.width
+    split = title.startswith(report["agency"]) and (s.title_two_lines or not one_line)
+    lines = [report["agency"], title[len(report["agency"]) :]] if split else [title]
     flow.space(0)
     flow.y -= s.title_size * 1.2
     for line in lines:
@@ -896,6 +920,6 @@ def render_pdf(truth: Truth, out_path: str | Path, style: Style) -> int:
         flow.ensure(2 * s.line_height)
         flow.paragraph([(report["agency"], "body")], indent_chars=0, align="right")
         flow.paragraph([(_cn_date(report["published"]), "body")], indent_chars=0, align="right")
-    pages = flow.page
+    info = RenderInfo(flow.page, tuple(flow.breaks))
     flow.finish()
-    return pages
+    return info
