@@ -60,8 +60,11 @@ def map_columns(table: Table, rows: list[int]) -> tuple[ColumnMap, dict[str, flo
         leaves = [cell for cell in path if not any(w in label_key(cell.text) for w in header_words)]
         if not leaves:
             continue
-        leaf = leaves[-1].text
-        scored = sorted(((best_similarity(leaf, spec.aliases), spec.key) for spec in specs), reverse=True)
+        # A leaf broken over two header rows ("商业企" above "业") is tried joined too.
+        names = [leaves[-1].text] + ([leaves[-2].text + leaves[-1].text] if len(leaves) > 1 else [])
+        scored = sorted(
+            ((best_similarity(name, spec.aliases), spec.key) for spec in specs for name in names), reverse=True
+        )
         sim, key = scored[0]
         if sim >= 0.6:
             out.setdefault(key, []).append(c)

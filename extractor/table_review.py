@@ -38,7 +38,11 @@ def _column_key(path: list[str]) -> tuple[str, str, float] | None:
     )
     if block is None:
         return None
-    scored = sorted((best_similarity(path[-1], leaf.aliases), leaf.key) for leaf in patterns.review_leaves())
+    # A leaf broken over two header rows ("结果" above "维持") is tried joined too.
+    names = [path[-1]] + ([path[-2] + path[-1]] if len(path) > 1 else [])
+    scored = sorted(
+        (best_similarity(name, leaf.aliases), leaf.key) for leaf in patterns.review_leaves() for name in names
+    )
     sim, leaf = scored[-1]
     return (block, leaf, sim) if sim >= 0.6 else None
 
