@@ -62,10 +62,7 @@ def map_columns(table: Table, rows: list[int]) -> tuple[ColumnMap, dict[str, flo
             continue
         # A leaf broken over two header rows ("商业企" above "业") is tried joined too.
         names = [leaves[-1].text] + ([leaves[-2].text + leaves[-1].text] if len(leaves) > 1 else [])
-        scored = sorted(
-            ((best_similarity(name, spec.aliases), spec.key) for spec in specs for name in names), reverse=True
-        )
-        sim, key = scored[0]
+        sim, key = max((best_similarity(name, spec.aliases), spec.key) for spec in specs for name in names)
         if sim >= 0.6:
             out.setdefault(key, []).append(c)
             sims[key] = max(sims.get(key, 0.0), sim)
