@@ -24,6 +24,9 @@ class Line:
     bbox: BBox | None = None
     in_table: bool = False  # inside a multi-cell table row: table text, not prose
     confidence: float = 1.0
+    # The source ends a paragraph here (a block of a web page or a Word paragraph). False when the
+    # source does not say (PDF lines: the line's length decides whether the paragraph wraps on).
+    block_end: bool = False
 
     @property
     def pos(self) -> Pos:

@@ -166,25 +166,28 @@ def section_text(lines: list[Line], width: int) -> str:
 
     `width` is the length of a full line of prose in this document (see `line_width`).
     """
-    prose = [squash_keep_inner_spaces(line.text) for line in lines if not line.in_table]
-    prose = [p for p in prose if p]
+    prose = [(squash_keep_inner_spaces(line.text), line.block_end) for line in lines if not line.in_table]
+    prose = [(p, end) for p, end in prose if p]
     if not prose:
         return ""
     paragraphs: list[str] = []
-    last_len = 0
-    for p in prose:
+    last_len, last_end = 0, False
+    for p, end in prose:
         starts_item = bool(
             regex.match(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])", p)
         )
-        # A short line that ends a sentence closes its paragraph; a full line wraps into the next.
+        # A short line that ends a sentence closes its paragraph; a full line wraps into the next,
+        # unless the source marks the end of its paragraph.
         closed = bool(paragraphs) and (
-            last_len < width * 0.6 or (paragraphs[-1].endswith(_PARAGRAPH_END) and last_len < width * 0.9)
+            last_end
+            or last_len < width * 0.6
+            or (paragraphs[-1].endswith(_PARAGRAPH_END) and last_len < width * 0.9)
         )
         if not paragraphs or starts_item or closed:
             paragraphs.append(p)
         else:
             paragraphs[-1] += p
-        last_len = len(p)
+        last_len, last_end = len(p), end
     return "\n".join(paragraphs)
 
 
