@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import InputMissingError, UnsupportedInputError
+from .kinds import kind_by_name, looks_like_html, office_kind
 
 
 def sniff(path: Path) -> str:
@@ -23,8 +24,19 @@ def sniff(path: Path) -> str:
         raise UnsupportedInputError(f"{path}: the file is empty; fetch it again")
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    # Word files and web pages (kinds.py): by content, whatever the name.
+    office = office_kind(path, head)
+    if office is not None:
+        return office
+    if looks_like_html(head):
+        return "html"
+    # Word files and web pages: by name, when the content did not tell.
+    named = kind_by_name(path)
+    if named is not None:
+        return named
     raise UnsupportedInputError(
-        f"{path}: not a PDF (unknown content); this version reads text PDFs: convert the file to PDF"
+        f"{path}: not a report file this version reads (unknown content); give a text PDF, "
+        "a web page (.html) or a Word file (.docx, .doc)"
     )
 
 
@@ -34,4 +46,12 @@ def read_document(path: Path, password: str | None = None) -> Document:
         from .pdf import read_pdf
 
         return read_pdf(path, password=password)
+    if kind == "html":
+        from .html import read_html
+
+        return read_html(path)
+    if kind in ("docx", "doc"):
+        from .docx import read_doc, read_docx
+
+        return read_docx(path) if kind == "docx" else read_doc(path)
     raise UnsupportedInputError(f"{path}: {kind} input is not supported")  # pragma: no cover
