@@ -277,40 +277,41 @@ class _Reader:
         for child in el:
             if _tag(child) == "caption":
                 self.walk(child)
-        groups = [[self.row(tr) for tr in group] for group in _row_groups(el)]
+        groups = [[_row(tr) for tr in group] for group in _row_groups(el)]
         self.flow.add_table(place_cells(groups))
-
-    def row(self, tr: etree._Element) -> list[tuple[str, int, int]]:
-        return [(self.cell_text(td), _span(td, "rowspan"), _span(td, "colspan")) for td in _cells(tr)]
-
-    def cell_text(self, td: etree._Element) -> str:
-        return clean_text("".join(self._text(td)))
-
-    def _text(self, el: etree._Element) -> Iterator[str]:
-        """The text inside an element, with a newline for `<br>` and around blocks."""
-        if el.text:
-            yield _WS.sub(" ", el.text)
-        for child in el:
-            tag = _tag(child)
-            if tag == "br":
-                yield "\n"
-            elif tag is not None and not self._skip(child, tag):
-                block = tag in _BLOCK_TAGS
-                if block:
-                    yield "\n"
-                yield from self._text(child)
-                if block:
-                    yield "\n"
-            if child.tail:
-                yield _WS.sub(" ", child.tail)
 
     def read(self, root: etree._Element) -> None:
         self.walk(root)
         self.flush()
 
 
-def _cells(tr: etree._Element) -> list[etree._Element]:
-    return [td for td in tr if _tag(td) in _CELL_TAGS and not _hidden(td)]
+def _row(tr: etree._Element) -> list[tuple[str, int, int]]:
+    """A row's cells as (text, rowspan, colspan)."""
+    cells = [td for td in tr if _tag(td) in _CELL_TAGS and not _hidden(td)]
+    return [(cell_text(td), _span(td, "rowspan"), _span(td, "colspan")) for td in cells]
+
+
+def cell_text(td: etree._Element) -> str:
+    """A cell's text: line breaks at `<br>` and around blocks, blank when only spaces."""
+    return clean_text("".join(_text(td)))
+
+
+def _text(el: etree._Element) -> Iterator[str]:
+    if el.text:
+        yield _WS.sub(" ", el.text)
+    for child in el:
+        tag = _tag(child)
+        if tag == "br":
+            yield "\n"
+        elif tag is not None and tag not in _SKIP_TAGS and not _hidden(child):  # no chrome in a cell
+            block = tag in _BLOCK_TAGS
+            if block:
+                yield "\n"
+            yield from _text(child)
+            if block:
+                yield "\n"
+        if child.tail:
+            yield _WS.sub(" ", child.tail)
 
 
 def _has_table_inside(el: etree._Element) -> bool:
