@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SAMPLES := $(wildcard samples/reports/*.pdf)
+SAMPLES := $(wildcard samples/reports/*.pdf samples/reports/*.html samples/reports/*.docx)
 
 .PHONY: setup demo test lint bench samples clean
 
@@ -30,6 +30,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/text_pdf.py
+	$(BIN)/python bench/html_docx.py
 
 samples: setup
 	$(BIN)/python -m samples.generate

@@ -18,7 +18,7 @@ from .errors import ExitCode, ExtractorError, OutputError
 
 app = typer.Typer(
     name="extractor",
-    help="Turn 政府信息公开工作年度报告 (PDF) into checked, structured JSON.",
+    help="Turn 政府信息公开工作年度报告 (PDF, web page, Word) into checked, structured JSON.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -84,7 +84,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 @app.command()
 def extract(
-    file: Annotated[Path, typer.Argument(help="The report: a text PDF.")],
+    file: Annotated[Path, typer.Argument(help="The report: a text PDF, a web page or a Word file.")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the JSON here, not to stdout.")
     ] = None,
