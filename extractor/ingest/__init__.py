@@ -30,7 +30,7 @@ def sniff(path: Path) -> str:
         return office
     if looks_like_html(head):
         return "html"
-    # Word files and web pages: by name, when the content did not tell.
+    # Word files and web pages by name: only when no check of the content told (keep this last).
     named = kind_by_name(path)
     if named is not None:
         return named
