@@ -64,6 +64,7 @@ CHINESE = "<p>二、主动公开政府信息情况：行政许可“三安全一
         (b"\xef\xbb\xbf" + CHINESE.encode("utf-8"), "UTF-8 with a BOM"),
         ("\ufeff".encode("utf-16-le") + CHINESE.encode("utf-16-le"), "UTF-16 with a BOM"),
         (f'<?xml version="1.0" encoding="gbk"?>{CHINESE}'.encode("gbk"), "XML declaration"),
+        (f"{CHINESE}<p>截断".encode()[:-1], "UTF-8 cut short inside its last character"),
     ],
 )
 def test_decoding(data: bytes, why: str) -> None:

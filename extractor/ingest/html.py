@@ -95,8 +95,9 @@ def decode_html(data: bytes) -> str:
     for codec in tries:
         try:
             return data.decode(codec)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as e:
+            if codec == "utf-8" and e.start >= len(data) - 3:
+                return data.decode(codec, errors="replace")  # UTF-8 cut short inside its last character
     return data.decode(declared or "gb18030", errors="replace")
 
 
