@@ -26,6 +26,7 @@ from lxml import etree
 from ..document import Document, TableCell
 from ..errors import UnsupportedInputError
 from .flow import Flow, clean_text
+from .kinds import RTF_MAGIC
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -194,8 +195,12 @@ def read_doc(path: Path) -> Document:
         )
     with tempfile.TemporaryDirectory(prefix="extractor-doc-") as tmp:
         out = Path(tmp) / "out"
-        source = Path(tmp) / f"in{path.suffix.lower() or '.doc'}"
-        shutil.copyfile(path, source)  # a plain name: LibreOffice names its output after its input
+        with path.open("rb") as f:
+            rtf = f.read(16).lstrip().startswith(RTF_MAGIC)
+        # A plain name, with the suffix of what the file is: LibreOffice picks its filter by it and
+        # names its output after it.
+        source = Path(tmp) / ("in.rtf" if rtf else "in.doc")
+        shutil.copyfile(path, source)
         cmd = [
             binary,
             f"-env:UserInstallation=file://{Path(tmp) / 'profile'}",  # its own profile: no clash
@@ -226,5 +231,5 @@ def read_doc(path: Path) -> Document:
                 "save it as .docx"
             )
         doc = read_docx(converted, shown_as=path)
-    doc.warnings.append("a legacy Word file: read after conversion to .docx with LibreOffice")
+    doc.warnings.append("a legacy Word file (.doc or RTF): read after conversion to .docx by LibreOffice")
     return doc
