@@ -1,0 +1,111 @@
+"""Glued digits split back into cells: by well-formedness and the row's own relations."""
+
+from __future__ import annotations
+
+import time
+
+from extractor.glued import CellKind, split_run, well_formed
+
+COUNT = CellKind()
+SIGNED = CellKind(signed=True)
+MONEY = CellKind(money=True)
+# Section 三: 总计 (cell 6) is the sum of the six applicant columns.
+REQUEST_ROW = [((0, 1, 2, 3, 4, 5), 6)]
+# Section 四: each block of five sums its first four into its 总计.
+REVIEW_ROW = [((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14)]
+
+
+def _splits(
+    raw: str, kinds: list[CellKind], sums: list[tuple[tuple[int, ...], int]]
+) -> list[tuple[int, ...]]:
+    return [tuple(int(x) for x in s) for s in split_run(raw, kinds, sums).splits]
+
+
+def test_unique_row_splits() -> None:
+    assert _splits("21710000218", [COUNT] * 7, REQUEST_ROW) == [(217, 1, 0, 0, 0, 0, 218)]
+    assert _splits("640020470", [COUNT] * 7, REQUEST_ROW) == [(64, 0, 0, 2, 0, 4, 70)]
+    assert _splits("15130000154", [COUNT] * 7, REQUEST_ROW) == [(151, 3, 0, 0, 0, 0, 154)]
+
+
+def test_spaces_the_source_kept_are_boundaries() -> None:
+    assert _splits("200 000121", [COUNT] * 7, REQUEST_ROW) == [(20, 0, 0, 0, 0, 1, 21)]
+    assert _splits("23 0 00 0 023", [COUNT] * 7, REQUEST_ROW) == [(23, 0, 0, 0, 0, 0, 23)]
+    assert _splits("500000 5", [COUNT] * 7, REQUEST_ROW) == [(5, 0, 0, 0, 0, 0, 5)]
+
+
+def test_ambiguous_rows_keep_every_split_the_row_allows() -> None:
+    run = split_run("270020130", [COUNT] * 7, REQUEST_ROW)
+    assert run.ambiguous and run.fits_row and run.checked
+    assert [tuple(map(int, s)) for s in run.splits] == [(2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)]
+    # The cells all splits agree on are sure; the others are not.
+    assert [run.differs(i) for i in range(7)] == [True, True, False, True, True, False, False]
+    assert _splits("220000022", [COUNT] * 7, REQUEST_ROW) == [
+        (2, 20, 0, 0, 0, 0, 22),
+        (22, 0, 0, 0, 0, 0, 22),
+    ]
+
+
+def test_no_leading_zeros() -> None:
+    assert _splits("000", [COUNT] * 3, []) == [(0, 0, 0)]
+    assert _splits("0000000", [COUNT] * 7, REQUEST_ROW) == [(0,) * 7]
+    assert split_run("01", [COUNT], []).splits == []
+
+
+def test_review_digit_runs_split_by_the_block_sums() -> None:
+    # 15 digits for 15 cells: one digit each.
+    assert _splits("110024001510102", [COUNT] * 15, REVIEW_ROW) == [
+        (1, 1, 0, 0, 2, 4, 0, 0, 1, 5, 1, 0, 1, 0, 2)
+    ]
+    # 17 digits: exactly one split satisfies the three block sums.
+    assert _splits("10203120001200000", [COUNT] * 15, REVIEW_ROW) == [
+        (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)
+    ]
+    assert _splits("25380363300630003", [COUNT] * 15, REVIEW_ROW) == [
+        (25, 3, 8, 0, 36, 3, 3, 0, 0, 6, 3, 0, 0, 0, 3)
+    ]
+
+
+def test_negative_change_glued_to_its_neighbours() -> None:
+    run = split_run("2648-18538", [COUNT, SIGNED, COUNT])
+    # The dash is the change's sign, never a cell of its own; every place it may end is kept.
+    assert run.splits == [
+        ("2648", "-1", "8538"),
+        ("2648", "-18", "538"),
+        ("2648", "-185", "38"),
+        ("2648", "-1853", "8"),
+    ]
+    # A count column takes no sign.
+    assert split_run("2648-18538", [COUNT] * 3).splits == []
+
+
+def test_money_keeps_its_unit_and_decimals() -> None:
+    run = split_run("13575394432.52元", [COUNT, MONEY])
+    assert ("135", "75394432.52元") in run.splits
+    assert all(s[1].endswith("元") for s in run.splits)
+    assert split_run("24252.311082", [MONEY]).splits == [("24252.311082",)]
+    assert split_run("1.5", [COUNT]).splits == []  # a count has no decimals
+
+
+def test_a_row_that_breaks_its_relation_keeps_its_well_formed_splits_flagged() -> None:
+    run = split_run("1000002", [COUNT] * 7, REQUEST_ROW)
+    assert not run.fits_row
+    assert run.splits == [("1", "0", "0", "0", "0", "0", "2")]
+
+
+def test_too_few_digits_cannot_fill_a_row() -> None:
+    assert split_run("1", [COUNT] * 7, REQUEST_ROW).splits == []
+    assert split_run("1 2", [COUNT], []).splits == []  # more separated cells than columns
+
+
+def test_a_25_row_table_decodes_fast() -> None:
+    rows = ["30015300614311930015", "2200003252", "15130000154", "14710000148", *["0000000"] * 21]
+    start = time.perf_counter()
+    for raw in rows:
+        split_run(raw, [COUNT] * 7, REQUEST_ROW)
+    assert time.perf_counter() - start < 0.25
+
+
+def test_well_formed() -> None:
+    assert well_formed("79万元") and well_formed("0") and well_formed("-3") and well_formed("/")
+    assert well_formed("1,234", COUNT)
+    assert not well_formed("03", COUNT) and not well_formed("-3", COUNT) and not well_formed("规章")
