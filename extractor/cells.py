@@ -40,6 +40,7 @@ def build_cell(src: CellSource, *, money: bool = False, signed: bool = False, un
     reasons: list[str] = []
     if confidence >= 1.0:
         reasons.append("read from the document text")
+    reasons.extend(cell.notes)
     if not reading.ok:
         confidence = min(confidence, 0.2)
         reasons.append(reading.note)

@@ -11,6 +11,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .glued import GluedPart
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
 Pos = tuple[int, float]  # page (1-based), y
@@ -42,6 +46,10 @@ class TableCell:
     colspan: int = 1
     bbox: BBox | None = None
     confidence: float = 1.0  # how sure the reading of `text` is (1.0 for a text layer)
+    notes: list[str] = field(default_factory=list)  # why the reading is what it is (become reasons)
+    # Set when the source printed this cell glued to its neighbours with no separator ("21710000218"):
+    # the run and this cell's place in it. `text` is one split of the run; `resolve` chooses.
+    glued: GluedPart | None = None
 
     @property
     def last_row(self) -> int:

@@ -7,15 +7,16 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import Document
+from .document import Document, TableCell
 from .errors import NotAReportError
 from .ingest import read_document
 from .locate import Located, line_width, locate_sections, rows_by_section, section_text
 from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
+from .resolve import narrative_facts, resolve_glued
 from .table_proactive import Proactive, reconstruct_proactive
 from .table_requests import RequestGrid, reconstruct_requests
-from .table_review import reconstruct_review
+from .table_review import ReviewTables, reconstruct_review
 from .validate import Tables, localise, review_list, run_checks
 
 
@@ -69,9 +70,26 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     def section_rows(key: str) -> list[tuple]:  # type: ignore[type-arg]
         return rows[key] if key in located else every_row
 
-    proactive = reconstruct_proactive(section_rows("proactive"))
-    grid = reconstruct_requests(section_rows("requests"))
-    review = reconstruct_review(section_rows("review_litigation"))
+    def reconstruct() -> tuple[Proactive | None, RequestGrid | None, ReviewTables | None]:
+        return (
+            reconstruct_proactive(section_rows("proactive")),
+            reconstruct_requests(section_rows("requests")),
+            reconstruct_review(section_rows("review_litigation")),
+        )
+
+    proactive, grid, review = reconstruct()
+    glued_warnings = []
+    sources = _sources(proactive, grid, review)
+    if any(cell.glued is not None for cell in sources.values()):
+        # Cells the source glued together: the relations among the placed rows choose their split,
+        # then the tables are rebuilt from the decided readings.
+        tables_so_far: Tables = {
+            "proactive": proactive.cells if proactive else {},
+            "requests": grid.cells if grid else {},
+            "review_litigation": review.cells if review else {},
+        }
+        glued_warnings = resolve_glued(tables_so_far, sources, narrative_facts(doc.lines()))
+        proactive, grid, review = reconstruct()
     if not located and proactive is None and grid is None and review is None:
         raise NotAReportError(
             f"{doc.path}: no section or table of an annual report was found; check this is a "
@@ -91,6 +109,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     for part in (proactive, grid, review):
         if part is not None:
             warnings.extend(part.warnings)
+    warnings.extend(glued_warnings)
     pairs = run_checks(tables, settings.review_threshold)
     localise(tables, pairs, settings.review_threshold)
     checks = [check for _, check in pairs]
@@ -130,6 +149,19 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         warnings=warnings,
         status="partial" if missing else "ok",
     )
+
+
+def _sources(
+    proactive: Proactive | None, grid: RequestGrid | None, review: ReviewTables | None
+) -> dict[str, TableCell]:
+    """Path ("requests.granted.total") → the table cell it was read from."""
+    out: dict[str, TableCell] = {}
+    for name, part in (("proactive", proactive), ("requests", grid), ("review_litigation", review)):
+        if part is not None:
+            for row, cols in part.sources.items():
+                for col, cell in cols.items():
+                    out[f"{name}.{row}.{col}"] = cell
+    return out
 
 
 def _section(s: Located, width: int) -> Section:

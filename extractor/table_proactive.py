@@ -37,6 +37,8 @@ class Proactive:
     cells: dict[str, dict[str, Cell]] = field(default_factory=dict)
     template: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Where each cell was read: row → column → table cell.
+    sources: dict[str, dict[str, TableCell]] = field(default_factory=dict)
 
 
 @cache
@@ -123,4 +125,6 @@ def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
             row_cells[h.spec.key] = build_cell(
                 CellSource(table, cell, doubts), money=h.spec.money, signed=h.spec.signed, unit=h.unit
             )
+            if cell is not None:
+                result.sources.setdefault(key, {})[h.spec.key] = cell
     return result

@@ -42,6 +42,8 @@ class RequestGrid:
     cells: dict[str, dict[str, Cell]]
     variant: str | None  # "single" or "split" （六）, None when neither was seen
     warnings: list[str]
+    # Where each cell was read: row → column → table cell (for checks that need the reading itself).
+    sources: dict[str, dict[str, TableCell]] = field(default_factory=dict)
 
 
 @cache
@@ -180,6 +182,7 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
     template = patterns.request_rows()
     pairs = align(observed, template)
     cells: dict[str, dict[str, Cell]] = {}
+    sources: dict[str, dict[str, TableCell]] = {}
     matched: set[int] = set()
     for oi, ti, sim in pairs:
         o, t = observed[oi], template[ti]
@@ -196,6 +199,7 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
                 f"requests: row label {shown!r} ({where}) matched {t.key} only loosely ({sim:.2f})"
             )
         cells[t.key] = {key: build_cell(CellSource(o.table, cell, doubts)) for key, cell in o.values.items()}
+        sources[t.key] = {key: cell for key, cell in o.values.items() if cell is not None}
     for oi, o in enumerate(observed):
         if oi not in matched and o.has_values:
             warnings.append(f"requests: a row with values was not placed: {(o.leaf or o.full)!r}")
@@ -207,4 +211,4 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
     for t in template:
         if t.key not in cells and not t.variant:
             warnings.append(f"requests: row {t.key} ({t.label}) not found")
-    return RequestGrid(cells, variant, warnings)
+    return RequestGrid(cells, variant, warnings, sources)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import patterns
 from .cells import CellSource, Doubt, build_cell
-from .document import Table
+from .document import Table, TableCell
 from .model import Cell
 from .rows import (
     ColumnMap,
@@ -26,6 +26,8 @@ from .text import best_similarity, label_key
 class ReviewTables:
     cells: dict[str, dict[str, Cell]]
     warnings: list[str]
+    # Where each cell was read: block → column → table cell.
+    sources: dict[str, dict[str, TableCell]] = field(default_factory=dict)
 
 
 def _column_key(path: list[str]) -> tuple[str, str, float] | None:
@@ -126,6 +128,7 @@ def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
             doubts.append(Doubt(0.6, "columns placed by position: the header was not understood"))
             warnings.append("review_litigation: header not understood; columns placed by position")
         cells: dict[str, dict[str, Cell]] = {}
+        sources: dict[str, dict[str, TableCell]] = {}
         for name in sorted(columns, key=order.index):
             block, leaf = name.split(".")
             ds = list(doubts)
@@ -134,5 +137,7 @@ def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
                 ds.append(Doubt(sim, f"column header matched loosely ({sim:.2f})"))
             cell = value_cell(table, r, columns[name], lambda c: bool(c.text.strip()))
             cells.setdefault(block, {})[leaf] = build_cell(CellSource(table, cell, ds))
-        return ReviewTables(cells, warnings)
+            if cell is not None:
+                sources.setdefault(block, {})[leaf] = cell
+        return ReviewTables(cells, warnings, sources)
     return None

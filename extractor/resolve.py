@@ -1,0 +1,299 @@
+"""Choosing among the splits of glued digits: the relations decide, the narrative breaks ties.
+
+`glued.split_run` keeps every split a row's own relations allow ("270020130" is 2,7,0,0,20,1,30 or
+27,0,0,2,0,1,30). Once rows have their place in the template, the column relations (一 + 二 = 总计 +
+四; 总计 = the sum of the outcome rows) and the numbers the narrative states can tell them apart.
+
+A combination of splits (one per ambiguous run) is scored by the relations it satisfies: the
+contract's first, the narrative's second. A forward pass over the runs keeps the reachable residuals
+of the relations (combinations that leave the same residuals merge, so the search stays small); a
+backward pass finds which splits of each run take part in a best combination. A run left with one
+such split is decided and its cells are confident; a run left with several keeps the one the soft
+preferences favour, and its cells that differ between them are flagged with the others named.
+
+The decision is written on the table cells (text, confidence, a note); the caller rebuilds the
+contract's cells from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
+
+from . import patterns
+from .document import Line, TableCell
+from .glued import GluedRun
+from .model import Cell
+from .numbers import parse_cell
+from .text import squash
+from .validate import Tables, relations
+
+DOUBT = 0.6  # a cell whose split the evidence does not decide
+MAX_SPLITS = 64  # a run with more splits than this is not searched: its differing cells stay flagged
+MAX_STATES = 200_000
+SHOWN = 3  # alternatives named in a reason
+
+Residual = tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number the narrative states that the cells at `paths` should sum to."""
+
+    paths: tuple[str, ...]
+    value: int
+    text: str
+
+
+@dataclass
+class _Run:
+    run: GluedRun
+    paths: dict[int, str]  # cell index → table path ("requests.granted.total")
+    cells: dict[int, TableCell]  # cell index → the table cell
+    values: list[dict[str, int | float | None]]  # per split: path → value
+
+
+def narrative_facts(lines: list[Line]) -> list[Fact]:
+    """The facts of patterns/narrative.toml the prose states, each with a single value."""
+    prose = squash("".join(line.text for line in lines if not line.in_table))
+    out = []
+    for spec in patterns.load("narrative")["fact"]:
+        found: dict[int, str] = {}
+        for p in spec["patterns"]:
+            for m in regex.finditer(p, prose):
+                found.setdefault(int(m["n"]), m.group())
+        if len(found) == 1:
+            ((value, text),) = found.items()
+            out.append(Fact(tuple(spec["cells"]), value, text))
+    return out
+
+
+def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fact]) -> list[str]:
+    """Choose each glued run's split: its table cells' texts, confidences and notes; warnings.
+
+    `tables` is the reading so far (for the values of the cells that are not glued), `sources` the
+    table cell each path was read from."""
+    runs = _runs(tables, sources)
+    if not runs:
+        return []
+    for r in runs:
+        _order(r)
+    open_ = [r for r in runs if 1 < len(r.run.splits) <= MAX_SPLITS]
+    for r in runs:
+        if len(r.run.splits) == 1:
+            _apply(r, 0, decided=True, alternatives=[], note="")
+        elif len(r.run.splits) > MAX_SPLITS:
+            others = list(range(1, len(r.run.splits)))
+            _apply(r, 0, decided=False, alternatives=others, note="it splits too many ways to tell")
+    if not open_:
+        return []
+    hard = [(_coefficients(rel.parts, rel.totals), 0.0, rel.id) for rel in relations(tables)]
+    soft = [(_coefficients(list(f.paths), []), -float(f.value), f.text) for f in facts if _known(tables, f)]
+    variable = {p for r in open_ for p in r.paths.values()}
+    rels = [(c, k, name) for c, k, name in hard + soft if variable & c.keys()]
+    n_hard = sum(1 for c, _, _ in hard if variable & c.keys())
+    if not rels:
+        for r in open_:
+            _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))), note="")
+        return []
+    base = tuple(
+        k + sum(v * _value(tables, p) for p, v in c.items() if p not in variable) for c, k, _ in rels
+    )
+    deltas = [
+        [
+            tuple(sum(c.get(p, 0) * (vals[p] or 0) for p in r.paths.values()) for c, _, _ in rels)
+            for vals in r.values
+        ]
+        for r in open_
+    ]
+    layers = _forward(base, deltas)
+    if layers is None:
+        for r in open_:
+            _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))),
+                   note="too many combinations to search")  # fmt: skip
+        return ["glued digits: too many combinations to decide by the relations; cells flagged"]
+
+    def score(state: Residual) -> tuple[int, int]:
+        zeros = [abs(x) < 1e-6 for x in state]
+        return sum(zeros[:n_hard]), sum(zeros[n_hard:])
+
+    final = layers[-1]
+    best = max(score(s) for s in final)
+    best_hard = max(score(s)[0] for s in final)
+    targets = {s for s in final if score(s) == best}
+    targets_hard = {s for s in final if score(s)[0] == best_hard}
+    feasible = _feasible(layers, deltas, targets)
+    feasible_hard = _feasible(layers, deltas, targets_hard)
+    chosen = _choose(layers, deltas, targets)
+    consistent = best[0] == n_hard
+    warnings = []
+    for i, r in enumerate(open_):
+        ok = sorted(feasible[i])
+        used_facts = len(feasible_hard[i]) > len(ok) and consistent
+        if consistent and len(ok) == 1:
+            note = "the only split that satisfies the row and column relations"
+            if used_facts:
+                note += " and the numbers the narrative states"
+            _apply(r, chosen[i], decided=True, alternatives=[], note=note)
+            continue
+        candidates = ok if consistent else list(range(len(r.run.splits)))
+        note = "" if consistent else "no split satisfies every relation"
+        _apply(r, chosen[i], decided=False, alternatives=[j for j in candidates if j != chosen[i]], note=note)
+        warnings.append(f"glued digits {r.run.raw!r} split {len(candidates)} ways; cells flagged")
+    return warnings
+
+
+def _runs(tables: Tables, sources: dict[str, TableCell]) -> list[_Run]:
+    by_run: dict[int, _Run] = {}
+    for path, cell in sources.items():
+        if cell.glued is None or len(cell.glued.run.kinds) < 2:
+            continue
+        run = cell.glued.run
+        r = by_run.setdefault(id(run), _Run(run, {}, {}, []))
+        r.paths[cell.glued.index] = path
+        r.cells[cell.glued.index] = cell
+    for r in by_run.values():
+        r.values = [
+            {path: _parse(r.run, i, split[i]) for i, path in r.paths.items()} for split in r.run.splits
+        ]
+    return list(by_run.values())
+
+
+def _parse(run: GluedRun, index: int, text: str) -> int | float | None:
+    kind = run.kinds[index]
+    return parse_cell(text, money=kind.money, signed=kind.signed, unit=kind.unit).value
+
+
+@cache
+def _preferences() -> dict[str, Any]:
+    prefs: dict[str, Any] = patterns.load("glued")["preferences"]
+    return prefs
+
+
+def _order(r: _Run) -> None:
+    """Splits in the order the soft preferences favour (patterns/glued.toml); ties keep the search
+    order. A preference never decides a cell: it only says which split to show first."""
+    prefs = _preferences()
+    by_key = {path.rsplit(".", 1)[1]: path for path in r.paths.values()}
+
+    def key(n: int) -> tuple[int, float, int, int]:
+        vals = r.values[n]
+        got = {k: vals[p] for k, p in by_key.items()}
+        broken = sum(
+            1
+            for a, b in prefs["at_most"]
+            if (x := got.get(a)) is not None and (y := got.get(b)) is not None and x > y
+        )
+        size = sum(
+            abs(v) / max(abs(ref), 1)
+            for col, of in prefs["small"].items()
+            if (v := got.get(col)) is not None and (ref := got.get(of)) is not None
+        )
+        return broken, size, max(len(t) for t in r.run.splits[n]), n
+
+    order = sorted(range(len(r.run.splits)), key=key)
+    r.run.splits = [r.run.splits[n] for n in order]
+    r.values = [r.values[n] for n in order]
+
+
+def _coefficients(parts: list[str], totals: list[str]) -> dict[str, int]:
+    c: dict[str, int] = {}
+    for p in parts:
+        c[p] = c.get(p, 0) + 1
+    for t in totals:
+        c[t] = c.get(t, 0) - 1
+    return c
+
+
+def _get(tables: Tables, path: str) -> Cell | None:
+    table, row, col = path.split(".")
+    return tables.get(table, {}).get(row, {}).get(col)
+
+
+def _value(tables: Tables, path: str) -> float:
+    cell = _get(tables, path)
+    return float(cell.value) if cell is not None and cell.value is not None else 0.0
+
+
+def _known(tables: Tables, fact: Fact) -> bool:
+    return all(_get(tables, p) is not None for p in fact.paths)
+
+
+def _add(a: Residual, b: Residual) -> Residual:
+    return tuple(round(x + y, 6) for x, y in zip(a, b, strict=True))
+
+
+def _forward(base: Residual, deltas: list[list[Residual]]) -> list[set[Residual]] | None:
+    layers = [{base}]
+    for ds in deltas:
+        nxt = {_add(s, d) for s in layers[-1] for d in ds}
+        if len(nxt) > MAX_STATES:
+            return None
+        layers.append(nxt)
+    return layers
+
+
+def _feasible(
+    layers: list[set[Residual]], deltas: list[list[Residual]], targets: set[Residual]
+) -> list[set[int]]:
+    """For each run, the splits that take part in a combination ending in `targets`."""
+    reach = targets
+    out: list[set[int]] = [set() for _ in deltas]
+    for i in range(len(deltas) - 1, -1, -1):
+        here = set()
+        for s in layers[i]:
+            for j, d in enumerate(deltas[i]):
+                if _add(s, d) in reach:
+                    here.add(s)
+                    out[i].add(j)
+        reach = here
+    return out
+
+
+def _choose(layers: list[set[Residual]], deltas: list[list[Residual]], targets: set[Residual]) -> list[int]:
+    """One combination ending in `targets`: at each run, the first split (in preference order) from
+    which a target is still reachable."""
+    reach: list[set[Residual]] = [set() for _ in layers]
+    reach[-1] = set(targets)
+    for i in range(len(deltas) - 1, -1, -1):
+        reach[i] = {s for s in layers[i] if any(_add(s, d) in reach[i + 1] for d in deltas[i])}
+    state = next(iter(layers[0]))
+    out = []
+    for i, ds in enumerate(deltas):
+        j = next(j for j, d in enumerate(ds) if _add(state, d) in reach[i + 1])
+        out.append(j)
+        state = _add(state, ds[j])
+    return out
+
+
+def _apply(r: _Run, chosen: int, *, decided: bool, alternatives: list[int], note: str) -> None:
+    """Write the chosen split on the run's table cells: confident where decided or where every
+    candidate split agrees, flagged with the others named where they differ."""
+    run = r.run
+    split = run.splits[chosen]
+    shown = "/".join(split)
+    for i, cell in r.cells.items():
+        cell.text = split[i]
+        differs = any(run.splits[j][i] != split[i] for j in alternatives)
+        if decided or not differs:
+            if note:
+                why = note
+            elif len(run.splits) > 1:
+                why = "every split agrees on it"
+            elif run.checked and run.fits_row:
+                why = "the only split that satisfies the row's relations"
+            else:
+                why = "its only well-formed split"
+            if not run.fits_row:
+                why += "; no split satisfies the row's relations"
+            cell.confidence = 1.0
+            cell.notes = [f"glued digits {run.raw!r} read as {shown}: {why}"]
+            continue
+        others = ", ".join("/".join(run.splits[j]) for j in alternatives[:SHOWN])
+        more = f" and {len(alternatives) - SHOWN} more" if len(alternatives) > SHOWN else ""
+        cell.confidence = min(cell.confidence, DOUBT)
+        reason = f"glued digits {run.raw!r} read as {shown}; also read as {others}{more}"
+        cell.notes = [reason + (f" ({note})" if note else "")]

@@ -1,0 +1,138 @@
+"""Choosing among the splits of glued digits with the column relations and the narrative."""
+
+from __future__ import annotations
+
+from extractor.document import Line, TableCell
+from extractor.glued import CellKind, GluedPart, split_run
+from extractor.model import Cell
+from extractor.numbers import parse_cell
+from extractor.resolve import Fact, narrative_facts, resolve_glued
+from extractor.validate import APPLICANTS, REVIEW_PARTS, Tables
+
+COLUMNS = (*APPLICANTS, "total")
+REQUEST_ROW = [((0, 1, 2, 3, 4, 5), 6)]
+REVIEW_ROW = [((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14)]
+BLOCKS = ("review", "litigation_direct", "litigation_after_review")
+
+
+def _cell(text: str) -> Cell:
+    return Cell(value=parse_cell(text).value, raw=text, confidence=1.0, page=None, bbox=None)
+
+
+def _glued(
+    tables: Tables,
+    sources: dict[str, TableCell],
+    table: str,
+    paths: list[tuple[str, str]],
+    raw: str,
+    sums: list,
+) -> None:
+    """A glued run placed at `paths`: its table cells (first split) and the contract cells built from them."""
+    run = split_run(raw, [CellKind()] * len(paths), sums)
+    for i, (row, col) in enumerate(paths):
+        cell = TableCell(0, i, run.splits[0][i], glued=GluedPart(run, i))
+        sources[f"{table}.{row}.{col}"] = cell
+        tables.setdefault(table, {}).setdefault(row, {})[col] = _cell(cell.text)
+
+
+def _requests(rows: dict[str, list[int]]) -> Tables:
+    return {
+        "requests": {
+            row: {c: _cell(str(v)) for c, v in zip(COLUMNS, vals, strict=True)} for row, vals in rows.items()
+        }
+    }
+
+
+def test_column_relations_decide_between_the_splits_of_a_row() -> None:
+    # "270020130" is 2,7,0,0,20,1,30 or 27,0,0,2,0,1,30: the columns' totals allow only the second.
+    tables = _requests(
+        {
+            "new_received": [29, 0, 0, 2, 0, 1, 32],
+            "carried_over": [0] * 7,
+            "partially_granted": [2, 0, 0, 0, 0, 0, 2],
+            "total": [29, 0, 0, 2, 0, 1, 32],
+            "carried_forward": [0] * 7,
+        }
+    )
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "270020130", REQUEST_ROW)
+    assert resolve_glued(tables, sources, []) == []
+    cells = [sources[f"requests.granted.{c}"] for c in COLUMNS]
+    assert [c.text for c in cells] == ["27", "0", "0", "2", "0", "1", "30"]
+    assert all(c.confidence == 1.0 for c in cells)
+    assert "the only split that satisfies the row and column relations" in cells[0].notes[0]
+
+
+def test_undecided_cells_are_flagged_with_the_alternatives_named() -> None:
+    # No other row constrains the columns: both splits satisfy every relation.
+    tables: Tables = {"requests": {}}
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "270020130", REQUEST_ROW)
+    warnings = resolve_glued(tables, sources, [])
+    assert warnings == ["glued digits '270020130' split 2 ways; cells flagged"]
+    natural = sources["requests.granted.natural_person"]
+    assert natural.confidence < 0.8
+    assert "also read as" in natural.notes[0]
+    # The cells both splits agree on (科研机构 0, 其他 1, 总计 30) are sure.
+    for col in ("research", "other_org", "total"):
+        assert sources[f"requests.granted.{col}"].confidence == 1.0
+
+
+def test_the_narrative_breaks_a_tie_the_relations_leave() -> None:
+    # Both splits satisfy the three block sums; "行政复议11起" tells them apart.
+    paths = [(b, p) for b in BLOCKS for p in (*REVIEW_PARTS, "total")]
+    raw = "00011110020201012"
+    assert len(split_run(raw, [CellKind()] * 15, REVIEW_ROW).splits) == 2
+    tables: Tables = {}
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "review_litigation", paths, raw, REVIEW_ROW)
+    facts = [Fact(("review_litigation.review.total",), 11, "行政复议11起")]
+    assert resolve_glued(tables, sources, facts) == []
+    review = [sources[f"review_litigation.review.{p}"].text for p in (*REVIEW_PARTS, "total")]
+    assert review == ["0", "0", "0", "11", "11"]
+    assert "the numbers the narrative states" in sources["review_litigation.review.total"].notes[0]
+    # Without the fact the run stays open, its differing cells flagged.
+    tables, sources = {}, {}
+    _glued(tables, sources, "review_litigation", paths, raw, REVIEW_ROW)
+    resolve_glued(tables, sources, [])
+    assert sources["review_litigation.review.total"].confidence < 0.8
+
+
+def test_section_two_runs_are_flagged_in_the_preferred_order() -> None:
+    tables: Tables = {"proactive": {}}
+    sources: dict[str, TableCell] = {}
+    run = split_run("898989", [CellKind()] * 3)
+    for i, col in enumerate(("new_made", "new_published", "total_published")):
+        cell = TableCell(0, i, run.splits[0][i], glued=GluedPart(run, i))
+        sources[f"proactive.normative_documents.{col}"] = cell
+        tables["proactive"].setdefault("normative_documents", {})[col] = _cell(cell.text)
+    resolve_glued(tables, sources, [])
+    cells = [
+        sources[f"proactive.normative_documents.{c}"]
+        for c in ("new_made", "new_published", "total_published")
+    ]
+    # The even split comes first; nothing within a year decides, so every cell stays flagged.
+    assert [c.text for c in cells] == ["89", "89", "89"]
+    assert all(c.confidence < 0.8 and "also read as" in c.notes[0] for c in cells)
+
+
+def test_narrative_facts() -> None:
+    lines = [
+        Line("本年度全区共收到70件申请，及时依法依规办结69件，1件结转下年度继续办理。", 1, 1.0),
+        Line("全年办理行政复议3起，行政诉讼12起。", 1, 2.0),
+        Line("一、本年新收政府信息公开申请数量 640020470", 1, 3.0, in_table=True),
+    ]
+    facts = {f.paths: f.value for f in narrative_facts(lines)}
+    assert facts[("requests.new_received.total",)] == 70
+    assert facts[("requests.total.total",)] == 69
+    assert facts[("requests.carried_forward.total",)] == 1
+    assert facts[("review_litigation.review.total",)] == 3
+    assert (
+        facts[
+            ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
+        ]
+        == 12
+    )
+    # Two different numbers for one fact: no fact.
+    two = [Line("收到申请5件。", 1, 1.0), Line("收到申请6件。", 1, 2.0)]
+    assert all(f.paths != ("requests.new_received.total",) for f in narrative_facts(two))
