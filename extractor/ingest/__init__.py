@@ -7,6 +7,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import InputMissingError, UnsupportedInputError
 from .kinds import kind_by_name, looks_like_html, office_kind
+from .text import looks_like_text
 
 
 def sniff(path: Path) -> str:
@@ -34,9 +35,13 @@ def sniff(path: Path) -> str:
     named = kind_by_name(path)
     if named is not None:
         return named
+    # Plain text and Markdown (text.py): any decodable bytes without markup pass this check, so it
+    # comes after the name's claim (a cut-short .docx stays a damaged Word file).
+    if looks_like_text(head):
+        return "text"
     raise UnsupportedInputError(
         f"{path}: not a report file this version reads (unknown content); give a text PDF, "
-        "a web page (.html) or a Word file (.docx, .doc)"
+        "a web page (.html), a Word file (.docx, .doc) or plain text (.txt, .md)"
     )
 
 
@@ -54,4 +59,8 @@ def read_document(path: Path, password: str | None = None) -> Document:
         from .docx import read_doc, read_docx
 
         return read_docx(path) if kind == "docx" else read_doc(path)
+    if kind == "text":
+        from .text import read_text
+
+        return read_text(path)
     raise UnsupportedInputError(f"{path}: {kind} input is not supported")  # pragma: no cover
