@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from extractor.model import Report
@@ -59,4 +60,22 @@ def truth_source_failures(truth: dict[str, Any]) -> set[str]:
         for prefix, ours in prefixes.items():
             if head.startswith(prefix + " "):
                 out.add(f"{ours}.{head[len(prefix) + 1 :].strip()}")
+    return out
+
+
+def differences_with_doubts(
+    report: Report, truth: dict[str, Any], doubtful: Callable[[str], bool]
+) -> list[str]:
+    """Like `differences`, for documents that are truly ambiguous in places: a flagged cell, right or
+    wrong, is accepted where `doubtful(path)` says the document itself cannot decide it, and only if
+    its reasons name the other readings. A wrong cell that is not flagged is always a difference."""
+    flagged = {item.path: item for item in report.needs_review}
+    out = []
+    for d in differences(report, truth):
+        path = d.split(":")[0]
+        item = flagged.get(path)
+        if item is None or not doubtful(path):
+            out.append(d)
+        elif not any("also read as" in r for r in item.reasons):
+            out.append(f"{path}: flagged without naming the other readings: {item.reasons}")
     return out
