@@ -46,6 +46,7 @@ def ordinal(text: str) -> str | None:
     return next(g for g in m.groups() if g)
 
 
+@lru_cache(maxsize=16384)
 def similarity(a: str, b: str) -> float:
     """0..1 similarity of two labels, after `label_key`."""
     ka, kb = label_key(a), label_key(b)
