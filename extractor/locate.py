@@ -15,7 +15,7 @@ import regex
 
 from . import patterns
 from .document import Document, Line, Pos, Table
-from .text import full_width_brackets, squash
+from .text import full_width_brackets, ordinal, squash
 
 SECTION_KEYS = ("overview", "proactive", "requests", "review_litigation", "problems", "other")
 
@@ -118,19 +118,7 @@ def _heading_candidates(lines: list[Line]) -> list[tuple[int, str, str, int]]:
 def locate_sections(doc: Document) -> dict[str, Located]:
     """The sections found, in document order, each with its body lines (furniture removed)."""
     lines = doc.lines()
-    candidates = sorted(_heading_candidates(lines), key=lambda c: c[0])
-    chosen: list[tuple[int, str, str, int]] = []
-    order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    for cand in candidates:
-        i, key, _, _ = cand
-        if any(c[1] == key for c in chosen):
-            continue
-        # Sections come in template order: a heading must follow the previous one's.
-        if chosen and order[key] < order[chosen[-1][1]]:
-            continue
-        if chosen and i <= chosen[-1][0] + chosen[-1][3] - 1:
-            continue
-        chosen.append(cand)
+    chosen = _in_order(sorted(_heading_candidates(lines), key=lambda c: c[0]))
     repeated = _running_lines(doc)
     located: dict[str, Located] = {}
     for n, (i, key, text, used) in enumerate(chosen):
@@ -148,6 +136,38 @@ def locate_sections(doc: Document) -> dict[str, Located]:
             lines=body,
         )
     return located
+
+
+def _in_order(candidates: list[tuple[int, str, str, int]]) -> list[tuple[int, str, str, int]]:
+    """The headings to use: sections come in template order, so the candidates (in line order) are
+    cut to the in-order run with the most sections, then the most ordinals that agree with the
+    template's, then the earliest. A report that renumbers its outline ("四、政府信息公开申请情况" in
+    its narrative, the tables under "一、" to "三、" after it) keeps every section its headings name."""
+    order = {key: n for n, key in enumerate(SECTION_KEYS)}
+    ordinals = {spec.key: spec.ordinal for spec in _specs()[0]}
+    agree = [int(ordinal(text) == ordinals[key]) for _, key, text, _ in candidates]
+    best: list[tuple[int, int]] = []
+    follow: list[int] = []
+    for a in range(len(candidates) - 1, -1, -1):
+        i, key, _, used = candidates[a]
+        score, link = (1, agree[a]), -1
+        for b in range(a + 1, len(candidates)):
+            j, key_b, _, _ = candidates[b]
+            s = best[len(candidates) - 1 - b]
+            if order[key_b] > order[key] and j > i + used - 1 and (1 + s[0], agree[a] + s[1]) > score:
+                score, link = (1 + s[0], agree[a] + s[1]), b
+        best.append(score)
+        follow.append(link)
+    best.reverse()
+    follow.reverse()
+    if not candidates:
+        return []
+    at = max(range(len(candidates)), key=lambda a: (best[a], -a))
+    chosen = []
+    while at != -1:
+        chosen.append(candidates[at])
+        at = follow[at]
+    return chosen
 
 
 def _running_lines(doc: Document) -> set[str]:

@@ -47,3 +47,34 @@ def test_furniture() -> None:
     for text in ("- 3 -", "—12—", "第 3 页 共 6 页", "3/6", " 7 "):
         assert is_furniture(text)
     assert not is_furniture("2023年")
+
+
+def test_renumbered_outline_keeps_every_section() -> None:
+    """A narrative heading that reads like section 三 comes before the renumbered table sections:
+    the in-order run with the most sections wins, not the first match."""
+    doc = _doc(
+        [
+            [
+                "一、总体情况",
+                "全年收到申请34件。",
+                "四、政府信息公开申请情况",
+                "所有申请均已办理。",
+                "一、主动公开政府信息情况",
+                "第二十条第（五）项",
+                "二、收到和处理政府信息公开申请情况",
+                "申请人情况",
+                "三、政府信息公开行政复议、行政诉讼情况",
+                "行政复议行政诉讼",
+                "五、其他需要报告的事项",
+                "无。",
+            ]
+        ]
+    )
+    located = locate_sections(doc)
+    assert [(k, s.heading) for k, s in located.items()] == [
+        ("overview", "一、总体情况"),
+        ("proactive", "一、主动公开政府信息情况"),
+        ("requests", "二、收到和处理政府信息公开申请情况"),
+        ("review_litigation", "三、政府信息公开行政复议、行政诉讼情况"),
+        ("other", "五、其他需要报告的事项"),
+    ]
