@@ -31,6 +31,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/text_pdf.py
 	$(BIN)/python bench/html_docx.py
+	$(BIN)/python bench/batch.py
 
 samples: setup
 	$(BIN)/python -m samples.generate

@@ -3,13 +3,38 @@
 >>> from extractor import extract
 >>> report = extract("report.pdf")
 >>> report.requests["new_received"]["total"].value
+
+>>> from extractor import extract_many
+>>> for result in extract_many(paths, jobs=2):  # worker processes; Results as files finish
+...     result.path, result.status, result.report, result.errors
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .errors import ExitCode, ExtractorError
 from .model import Report
 from .pipeline import Settings, extract
 
 __version__ = "0.1.0"
-__all__ = ["ExitCode", "ExtractorError", "Report", "Settings", "__version__", "extract"]
+__all__ = [
+    "ExitCode",
+    "ExtractorError",
+    "Report",
+    "Result",
+    "Settings",
+    "__version__",
+    "extract",
+    "extract_many",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """`extract_many` and `Result` load the batch machinery only when asked for (a single extraction
+    starts faster without it)."""
+    if name in ("extract_many", "Result"):
+        from . import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'extractor' has no attribute {name!r}")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 import traceback
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import ExitCode, ExtractorError, OutputError
+from .atomic import write_atomic
+from .errors import ExitCode, ExtractorError
+from .formats import Format, format_of
 
 app = typer.Typer(
     name="extractor",
@@ -68,18 +68,9 @@ Threshold = Annotated[
     typer.Option("--threshold", min=0.0, max=1.0, help="Cells under this confidence go to needs_review."),
 ]
 Password = Annotated[str | None, typer.Option("--password", help="Password of an encrypted PDF.")]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a crash never leaves half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        raise OutputError(f"{path}: cannot write the output ({e.strerror}); choose a writable place") from e
+Outputs = Annotated[
+    Path, typer.Argument(help="A batch's output folder (`extractor batch -o`), or one report's JSON.")
+]
 
 
 @app.command()
@@ -132,6 +123,110 @@ def debug(
     sys.stdout.write(json.dumps(dump_stage(file, stage.value, password), ensure_ascii=False, indent=2) + "\n")
 
 
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="The folder of reports; searched recursively.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="The output folder: <relative path>.json per input, summary.csv."
+        ),
+    ],
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: one per core).")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Seconds at most per file, then it fails; 0: no limit.")
+    ] = 300,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every input, also those whose output is current.")
+    ] = False,
+    threshold: Threshold = 0.8,
+    password: Password = None,
+) -> None:
+    """Extract every report under FOLDER into -o OUTDIR in parallel; a rerun redoes only what changed."""
+    from .batch import run_batch
+    from .errors import BatchFailedError, InterruptedRunError
+    from .pipeline import Settings
+    from .progress import progress_for
+
+    run = run_batch(
+        folder,
+        output,
+        Settings(review_threshold=threshold, password=password),
+        jobs=jobs,
+        timeout=timeout or None,
+        force=force,
+        progress=progress_for(sys.stderr),
+    )
+    for row in run.failed:
+        if row.file not in run.fresh:  # failed in an earlier run, and the file has not changed since
+            typer.echo(f"failed (unchanged since an earlier run) {row.file}: {row.error}", err=True)
+    counts = run.counts
+    typer.echo(
+        f"batch: {len(run.rows)} inputs: {counts['ok']} ok, {counts['partial']} partial, "
+        f"{counts['failed']} failed ({run.done} read now, {run.skipped} current from before) "
+        f"in {run.seconds:.1f} s; summary in {output / 'summary.csv'}",
+        err=True,
+    )
+    if run.interrupted:
+        raise InterruptedRunError(
+            f"interrupted: the {run.done} inputs finished are kept; rerun the same command to do the rest"
+        )
+    if run.failed:
+        raise BatchFailedError(
+            f"{len(run.failed)} of {len(run.rows)} inputs failed (reasons above and in summary.csv); "
+            "fix or remove them and rerun: the others will not be read again"
+        )
+
+
+@app.command()
+def review(
+    target: Outputs,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained page with crops of the source pages."),
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option("--source", help="Where the source files are, if they moved since the batch."),
+    ] = None,
+) -> None:
+    """List every flagged field and failed relation, most doubtful first; --html for a page with crops."""
+    from rich.console import Console
+
+    from .outputs import read_outputs
+    from .review import collect, print_table, render_html
+
+    outputs = read_outputs(target)
+    reviews = collect(outputs)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    print_table(reviews, outputs, console)
+    if html is not None:
+        write_atomic(html, render_html(reviews, outputs, source))
+        typer.echo(f"review page written to {html}", err=True)
+
+
+@app.command("export")
+def export_(
+    target: Outputs,
+    to: Annotated[Path, typer.Option("--to", help="The file to write; its extension names the format.")],
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", help="csv, jsonl, parquet (one row per cell), csv-wide (one row per report), sqlite."
+        ),
+    ] = None,
+) -> None:
+    """Export a batch for other systems: long CSV/JSONL/Parquet, a wide CSV, or SQLite."""
+    from .export import export as run
+    from .outputs import read_outputs
+
+    chosen = format_of(to, fmt)
+    n = run(read_outputs(target), to, chosen)
+    typer.echo(f"{n} rows written to {to} ({chosen.value})", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (documented in `ExitCode`)."""
     try:
@@ -142,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as e:
         return int(e.exit_code)
     except typer.Abort:
-        typer.echo("aborted", err=True)
-        return int(ExitCode.INTERNAL)
+        typer.echo("extractor: interrupted; rerun the command", err=True)
+        return int(ExitCode.INTERRUPTED)
     except Exception as e:  # click's usage errors carry their own code
         code = getattr(e, "exit_code", None)
         if code is not None and hasattr(e, "show"):

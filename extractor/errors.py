@@ -15,6 +15,9 @@ class ExitCode(IntEnum):
     INPUT_UNSUPPORTED = 4  # not a kind of file the extractor reads, or a damaged one
     NOT_A_REPORT = 5  # readable, but holds no annual report the extractor can find
     OUTPUT_FAILED = 6  # the output could not be written
+    BATCH_FAILED = 7  # a batch ran to its end, but some inputs failed (see summary.csv)
+    DEPENDENCY_MISSING = 8  # an optional dependency is not installed (pyarrow for Parquet)
+    INTERRUPTED = 130  # interrupted (Ctrl-C): finished outputs are kept; rerun to finish
 
 
 class ExtractorError(Exception):
@@ -37,3 +40,23 @@ class NotAReportError(ExtractorError, ValueError):
 
 class OutputError(ExtractorError, OSError):
     exit_code = ExitCode.OUTPUT_FAILED
+
+
+class UsageError(ExtractorError, ValueError):
+    """Bad usage the command line's own parser cannot see (an unknown export format)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class BatchFailedError(ExtractorError):
+    exit_code = ExitCode.BATCH_FAILED
+
+
+class DependencyMissingError(ExtractorError, ImportError):
+    exit_code = ExitCode.DEPENDENCY_MISSING
+
+
+class InterruptedRunError(ExtractorError):
+    """A run stopped by Ctrl-C (not a KeyboardInterrupt itself: click would turn that into Abort)."""
+
+    exit_code = ExitCode.INTERRUPTED

@@ -30,6 +30,10 @@ _HTML_START = regex.compile(
 _HTML_ROOT = regex.compile(rb"<(?:html|body)[\s>]|<!doctype\s+html", regex.I)
 
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")
+WORD_SUFFIXES = (".docx", ".doc", ".wps", ".rtf")
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+# The names a batch picks up in a folder (the kind itself is always read from the content).
+SUFFIXES = (".pdf", *HTML_SUFFIXES, *WORD_SUFFIXES, *TEXT_SUFFIXES)
 
 
 def looks_like_html(head: bytes) -> bool:
@@ -79,7 +83,7 @@ def kind_by_name(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
         return "html"
-    if suffix in (".docx", ".doc", ".wps", ".rtf"):
+    if suffix in WORD_SUFFIXES:
         raise UnsupportedInputError(
             f"{path}: named like a Word file but it is not one (damaged or cut short); fetch it again"
         )

@@ -1,0 +1,349 @@
+"""Many reports at once.
+
+`extract_many(paths)` is the Python API: reports are read in parallel worker processes, each under an
+optional time limit, and every input ends as a `Result` with a status (`ok`, `partial`, `failed`),
+its Report when there is one, and its errors; a failure never stops the others.
+
+`run_batch(folder, outdir)` is what `extractor batch` does: every report file under the folder
+becomes `outdir/<relative path>.json` (written atomically by the worker that read it), inputs whose
+output is current are skipped (`manifest.py`), and `outdir/summary.csv` gets one line per input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from .atomic import write_atomic
+from .errors import ExtractorError, InputMissingError
+from .ingest.kinds import SUFFIXES
+from .manifest import Entry, Manifest
+from .model import Report, Status
+from .pipeline import Settings, extract, file_sha256
+from .workers import Outcome, Pool
+
+Reader = Callable[[Path, Settings], Report]
+"""What reads one file: `extractor.extract`, or a stand-in (tests inject slow or crashing ones)."""
+
+SUMMARY = "summary.csv"
+
+
+@dataclass
+class Result:
+    """What became of one input of `extract_many`."""
+
+    path: Path
+    status: Status
+    """ok; partial when a table or section was not found; failed when there is no Report."""
+    report: Report | None
+    errors: list[str] = field(default_factory=list)
+    """Why it failed, or what is missing from a partial report."""
+    seconds: float = 0.0
+
+
+@dataclass
+class Row:
+    """One line of summary.csv."""
+
+    file: str
+    status: Status
+    kind: str = ""
+    template: str = ""
+    agency: str = ""
+    year: int | None = None
+    pages: int | None = None
+    seconds: float = 0.0
+    cells_flagged: int = 0
+    checks_failed: int = 0
+    error: str = ""
+
+    @classmethod
+    def of(cls, file: str, result: Result) -> Row:
+        row = cls(
+            file=file, status=result.status, seconds=round(result.seconds, 3), error="; ".join(result.errors)
+        )
+        if result.report is not None:
+            r = result.report
+            row.kind, row.pages = r.source.kind, r.source.pages
+            row.template, row.agency, row.year = r.report.template or "", r.report.agency or "", r.report.year
+            row.cells_flagged = len(r.needs_review)
+            row.checks_failed = sum(1 for c in r.checks if not c.passed)
+        return row
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def extract_many(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    *,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    read: Reader = extract,
+) -> Iterator[Result]:
+    """Extract every file in worker processes; yield a Result per file, in the order they finish.
+
+    `jobs` workers (default: one per core); `timeout` seconds at most a file, after which its worker
+    is killed and the file fails. Use under `if __name__ == "__main__":` in a script.
+    """
+    files = [Path(p) for p in paths]
+    fn = partial(_extract_one, settings=settings or Settings(), read=read)
+    with Pool(fn, jobs=min(jobs or default_jobs(), max(len(files), 1)), timeout=timeout) as pool:
+        for outcome in pool.run(files):
+            yield outcome.value if outcome.value is not None else _failed(outcome.task, outcome, timeout)
+
+
+def _extract_one(path: Path, settings: Settings, read: Reader) -> Result:
+    start = time.perf_counter()
+    try:
+        report = read(path, settings)
+    except ExtractorError as e:
+        return Result(path, "failed", None, [_reason(str(e), path)], time.perf_counter() - start)
+    except Exception as e:
+        message = f"internal error: {type(e).__name__}: {e}; run `extractor -v extract` on it and report it"
+        return Result(path, "failed", None, [message], time.perf_counter() - start)
+    missing = [w for w in report.warnings if w.endswith("table not found")]
+    return Result(
+        path, report.status, report, missing if report.status != "ok" else [], time.perf_counter() - start
+    )
+
+
+def _failed(path: Path, outcome: Outcome[Any, Any], timeout: float | None) -> Result:
+    if outcome.kind == "timeout":
+        message = (
+            f"took longer than {timeout:g} s and was stopped; give it more time (--timeout) or check the file"
+        )
+    elif outcome.kind == "crash":
+        message = f"{outcome.message} while reading it; report it with the file"
+    else:
+        message = f"internal error: {outcome.message}; report it with the file"
+    return Result(path, "failed", None, [message], outcome.seconds)
+
+
+def _reason(message: str, path: Path) -> str:
+    """An error's message without the path it starts with (the summary names the file already)."""
+    prefix = f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+# --- a folder into an output folder -------------------------------------------------------------
+
+
+class Progress(Protocol):
+    """What `run_batch` tells while it works (the command line draws a bar or writes lines)."""
+
+    def start(self, total: int, skipped: int) -> None: ...
+    def advance(self, row: Row) -> None: ...
+    def stop(self) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int, skipped: int) -> None:
+        pass
+
+    def advance(self, row: Row) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+@dataclass
+class BatchRun:
+    """What a batch did: a row per input found (done now or current from before)."""
+
+    rows: list[Row]
+    fresh: set[str]
+    """The inputs read in this run (relative paths)."""
+    skipped: int
+    """Inputs whose output was current, not read again."""
+    seconds: float
+    interrupted: bool = False
+    """Stopped by Ctrl-C: the rows hold what finished; a second run does the rest."""
+
+    @property
+    def done(self) -> int:
+        """How many inputs were read in this run."""
+        return len(self.fresh)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(row.status for row in self.rows)
+
+    @property
+    def failed(self) -> list[Row]:
+        return [row for row in self.rows if row.status == "failed"]
+
+
+def find_inputs(folder: Path, exclude: Path | None = None) -> list[Path]:
+    """Every report file under `folder` (by suffix), hidden files and folders and `exclude` left out."""
+    if not folder.is_dir():
+        raise InputMissingError(
+            f"{folder}: not a folder; give the folder that holds the reports "
+            "(one file: `extractor extract FILE`)"
+        )
+    skip = exclude.resolve() if exclude is not None else None
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "~$")) for part in rel.parts) or path.suffix.lower() not in SUFFIXES:
+            continue
+        if skip is not None and path.resolve().is_relative_to(skip):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def output_path(outdir: Path, rel: str) -> Path:
+    return outdir / f"{rel}.json"
+
+
+def run_batch(
+    folder: Path,
+    outdir: Path,
+    settings: Settings | None = None,
+    *,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    read: Reader = extract,
+) -> BatchRun:
+    """Extract every report under `folder` into `outdir`; skip what is current unless `force`."""
+    from . import __version__ as version
+
+    settings = settings or Settings()
+    progress = progress or _Silent()
+    folder = folder.resolve()
+    inputs = find_inputs(folder, exclude=outdir)
+    if not inputs:
+        raise InputMissingError(
+            f"{folder}: no report files in it (looked for {' '.join(SUFFIXES)}); check the folder"
+        )
+    manifest = Manifest(outdir)
+    rels = {path: path.relative_to(folder).as_posix() for path in inputs}
+    rows: dict[str, Row] = {}
+    todo: list[tuple[Path, Path, str]] = []
+    for path, rel in rels.items():
+        entry = manifest.entries.get(rel)
+        output = output_path(outdir, rel)
+        row = _row(entry.row) if entry is not None else None
+        if (
+            not force
+            and row is not None
+            and entry is not None
+            and entry.current(_sha256(path), version, settings.review_threshold, timeout, output)
+        ):
+            rows[rel] = row
+        else:
+            todo.append((path, output, rel))
+    todo.sort(key=lambda task: -_size(task[0]))  # largest first: the last busy worker finishes sooner
+
+    progress.start(len(todo), len(rows))
+    start = time.perf_counter()
+    fresh: set[str] = set()
+    interrupted = False
+    fn = partial(_extract_to, settings=settings, read=read)
+    try:
+        with Pool(fn, jobs=min(jobs or default_jobs(), max(len(todo), 1)), timeout=timeout) as pool:
+            for outcome in pool.run(todo):
+                path, output, rel = outcome.task
+                if outcome.value is not None:
+                    row, sha256 = outcome.value
+                else:
+                    row, sha256 = Row.of(rel, _failed(path, outcome, timeout)), _sha256(path)
+                failure = None
+                if row.status == "failed":
+                    output.unlink(missing_ok=True)  # an output from an older version of the file
+                    failure = "error" if outcome.kind == "done" else outcome.kind
+                manifest.record(
+                    Entry(
+                        rel,
+                        sha256,
+                        version,
+                        settings.review_threshold,
+                        timeout,
+                        failure,
+                        asdict(row),
+                        str(path),
+                    )
+                )
+                rows[rel] = row
+                fresh.add(rel)
+                progress.advance(row)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        progress.stop()
+        manifest.compact(keep=set(rels.values()))
+        _remove_leftovers(outdir)
+    ordered = [rows[rel] for rel in sorted(rows)]
+    write_summary(outdir / SUMMARY, ordered)
+    return BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
+
+
+def _extract_to(task: tuple[Path, Path, str], settings: Settings, read: Reader) -> tuple[Row, str]:
+    """In a worker: read one file, write its JSON, return its summary row and the file's hash."""
+    path, output, rel = task
+    result = _extract_one(path, settings, read)
+    if result.report is not None:
+        try:
+            write_atomic(output, result.report.to_json() + "\n")
+        except ExtractorError as e:
+            result = Result(path, "failed", None, [str(e)], result.seconds)
+    return Row.of(rel, result), result.report.source.sha256 if result.report is not None else _sha256(path)
+
+
+def _remove_leftovers(outdir: Path) -> None:
+    """Temporary files of outputs whose worker was killed mid-write (time limit, Ctrl-C)."""
+    for tmp in outdir.rglob(".*.json.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _row(values: dict[str, Any]) -> Row | None:
+    """A summary row as the manifest keeps it; None when its fields are not this version's."""
+    try:
+        return Row(**values)
+    except TypeError:
+        return None
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def write_summary(path: Path, rows: list[Row]) -> None:
+    """summary.csv: a header and a line per input (UTF-8 with a byte-order mark, for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = [f.name for f in fields(Row)]
+    writer.writerow(names)
+    for row in rows:
+        values = asdict(row)
+        writer.writerow(["" if values[n] is None else values[n] for n in names])
+    write_atomic(path, "\ufeff" + buffer.getvalue())
