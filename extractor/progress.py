@@ -79,7 +79,7 @@ class BarProgress:
         if row.status == "failed":
             from rich.markup import escape
 
-        self.console.print(f"[red]failed[/red] {escape(row.file)}: {escape(row.error)}", highlight=False)
+            self.console.print(f"[red]failed[/red] {escape(row.file)}: {escape(row.error)}", highlight=False)
         self.bar.update(self.task, advance=1, counts=_counts(self.counts))
 
     def stop(self) -> None:

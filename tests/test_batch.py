@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from extractor.batch import run_batch
 from extractor.cli import main
 from extractor.errors import ExitCode
 from extractor.manifest import NAME as MANIFEST
+from extractor.progress import BarProgress, LineProgress, progress_for
 
 from .batch_inputs import (
     BROKEN,
@@ -172,6 +174,22 @@ def test_all_good_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["batch", str(folder), "-o", str(out), "-j", "1"]) == ExitCode.OK
     err = capsys.readouterr().err
     assert "batch: 6 inputs: 6 ok, 0 partial, 0 failed" in err and "error" not in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(tmp_path: Path) -> None:
+    assert isinstance(progress_for(io.StringIO()), LineProgress)
+    terminal = _Terminal()
+    progress = progress_for(terminal)
+    assert isinstance(progress, BarProgress)
+    run_batch(make_folder(tmp_path, good=GOOD[:2]), tmp_path / "out", progress=progress)
+    shown = terminal.getvalue()
+    assert "5/5" in shown and "2 ok, 0 partial, 3 failed" in shown and "ETA" in shown
+    assert "empty.pdf: the file is empty" in shown  # a failure is printed above the bar
 
 
 def test_per_file_time_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
