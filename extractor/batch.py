@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .atomic import write_atomic
-from .errors import ExtractorError, InputMissingError
+from .errors import ExtractorError, InputMissingError, OutputError
 from .ingest.kinds import SUFFIXES
 from .manifest import Entry, Manifest
 from .model import Report, Status
@@ -235,6 +235,10 @@ def run_batch(
         raise InputMissingError(
             f"{folder}: no report files in it (looked for {' '.join(SUFFIXES)}); check the folder"
         )
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{outdir}: cannot make the output folder ({e.strerror}); choose another -o") from e
     manifest = Manifest(outdir)
     rels = {path: path.relative_to(folder).as_posix() for path in inputs}
     rows: dict[str, Row] = {}

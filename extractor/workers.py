@@ -77,7 +77,9 @@ def _context() -> BaseContext:
 class _Worker:
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc: BaseProcess = ctx.Process(target=_serve, args=(child, fn), daemon=True)  # type: ignore[attr-defined]
+        # Not daemonic, so that a reader may start processes of its own; a worker whose parent dies
+        # reads the end of its pipe and leaves.
+        self.proc: BaseProcess = ctx.Process(target=_serve, args=(child, fn))  # type: ignore[attr-defined]
         self.proc.start()
         child.close()
         self.task: Any = None

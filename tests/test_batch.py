@@ -218,6 +218,13 @@ def test_no_inputs_and_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "extractor extract" in capsys.readouterr().err
 
 
+def test_output_folder_that_cannot_be_made(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = make_folder(tmp_path, good=GOOD[:1], broken=False)
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "taken")]) == ExitCode.OUTPUT_FAILED
+    assert "cannot make the output folder" in capsys.readouterr().err
+
+
 def test_output_folder_inside_the_input_folder_is_not_read(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, good=GOOD[:1], broken=False)
     run_batch(folder, folder / "out")
