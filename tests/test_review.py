@@ -164,3 +164,21 @@ def test_html_page_in_headless_chromium(tmp_path: Path, batch: Path) -> None:
     colours = picture.getcolors(maxcolors=1 << 20) or []
     assert len(colours) > 1000  # crops of real pages, not a blank or an error page
     assert any(abs(r - 214) < 30 and abs(g - 39) < 30 and abs(b - 40) < 30 for _, (r, g, b) in colours)
+
+
+def test_crop_from_an_image_source(tmp_path: Path) -> None:
+    """Images (the OCR adapter's input) are cropped in their own pixels, no rendering."""
+    from PIL import ImageDraw
+
+    from extractor.crops import Cropper
+
+    scan = Image.new("RGB", (1600, 2200), "white")
+    ImageDraw.Draw(scan).rectangle((200, 1000, 1400, 1060), outline="black", width=2)
+    scan.save(tmp_path / "page.png")
+    cropper = Cropper(tmp_path / "page.png", "image")
+    picture = Image.open(io.BytesIO(cropper.crop(1, [700, 1005, 800, 1055])))
+    assert picture.format == "PNG" and 60 < picture.height < 300
+    colours = {c for _, c in picture.convert("RGB").getcolors(maxcolors=1 << 20) or []}
+    assert (214, 39, 40) in colours
+    with pytest.raises(ValueError):
+        Cropper(tmp_path / "page.png", "html")
