@@ -64,6 +64,11 @@ class BarProgress:
             TimeRemainingColumn(),
             console=self.console,
             transient=True,
+            # No refresh thread, no redirected streams: the batch forks its workers from this
+            # process, which is safe only while it runs one thread. The bar is redrawn at each input.
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self.counts: Counter[str] = Counter()
         self.task = self.bar.add_task("batch", total=0, counts=_counts(self.counts))
@@ -73,6 +78,7 @@ class BarProgress:
             self.console.print(f"batch: {skipped} current from an earlier run, skipped")
         self.bar.update(self.task, total=total)
         self.bar.start()
+        self.bar.refresh()
 
     def advance(self, row: Row) -> None:
         self.counts[row.status] += 1
@@ -81,6 +87,7 @@ class BarProgress:
 
             self.console.print(f"[red]failed[/red] {escape(row.file)}: {escape(row.error)}", highlight=False)
         self.bar.update(self.task, advance=1, counts=_counts(self.counts))
+        self.bar.refresh()
 
     def stop(self) -> None:
         self.bar.stop()

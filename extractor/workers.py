@@ -2,9 +2,11 @@
 replaced, one that crashes is replaced, and neither stops the other tasks.
 
 A `Pool` keeps `jobs` long-lived workers, each with its own pipe, so the parent always knows which
-task a worker holds and since when. Workers are forked from a server that has imported the extractor
-once (multiprocessing's forkserver), so starting or replacing one costs milliseconds. Workers ignore
-Ctrl-C: the parent decides what an interrupt does. Their stdout is sent to stderr, so nothing a
+task a worker holds and since when. A worker starts with the extractor already imported: forked from
+the parent itself when the parent runs a single thread (the command line), else from a server that
+imported it once (multiprocessing's forkserver: forking a process with threads is not safe). Either
+way starting or replacing a worker costs milliseconds. Workers ignore Ctrl-C: the parent decides
+what an interrupt does. Their stdout is sent to stderr, so nothing a
 library prints can mix with the data a command writes on stdout.
 
 Scripts that use a Pool (or `extractor.extract_many`) must guard their entry point with
@@ -13,9 +15,11 @@ Scripts that use a Pool (or `extractor.extract_many`) must guard their entry poi
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -67,7 +71,12 @@ def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
 
 
 def _context() -> BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        for name in PRELOAD:  # once here, instead of in every worker
+            importlib.import_module(name)
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         return ctx
@@ -165,10 +174,9 @@ class Pool(Generic[T, R]):
         queue = deque(tasks)
         idle: list[_Worker] = []
         busy: list[_Worker] = []
-        ctx = _context()
         while queue or busy:
             while queue and len(busy) < self.jobs:
-                worker = idle.pop() if idle else self._start(ctx)
+                worker = idle.pop() if idle else self._start()
                 worker.give(queue.popleft())
                 busy.append(worker)
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], self._wait_for(busy))
@@ -184,8 +192,8 @@ class Pool(Generic[T, R]):
                     self._workers.remove(worker)
                 yield outcome
 
-    def _start(self, ctx: BaseContext) -> _Worker:
-        worker = _Worker(ctx, self.fn)
+    def _start(self) -> _Worker:
+        worker = _Worker(_context(), self.fn)
         self._workers.append(worker)
         return worker
 
