@@ -129,12 +129,21 @@ def count_cells(raw: str) -> int:
 
 
 def split_run(raw: str, kinds: Sequence[CellKind], sums: Sequence[Sum] = ()) -> GluedRun:
-    """Every split of `raw` into `len(kinds)` well-formed cells that satisfies `sums`, in search order
-    (shorter first cells first). When none satisfies `sums`, the well-formed splits, flagged."""
+    """Every split of `raw` into `len(kinds)` well-formed cells that satisfies `sums`, in search order.
+    When none does, those that satisfy all sums but one, else every well-formed split (`fits_row`
+    false either way)."""
     chunks = _chunks(raw)
     kinds = tuple(kinds)
     found, truncated = _search(chunks, kinds, sums)
     fits = True
+    if not found and len(sums) > 1:
+        # The source may break one of the row's relations (a mistyped block total of section 四):
+        # the splits that satisfy all the others.
+        for broken in sums:
+            more, cut = _search(chunks, kinds, [s for s in sums if s is not broken])
+            found.extend(x for x in more if x not in found)
+            truncated = truncated or cut
+        fits = False
     if not found and sums:
         found, truncated = _search(chunks, kinds, ())
         fits = False
@@ -149,6 +158,118 @@ def _search(
     n = len(kinds)
     if not chunks or len(chunks) > n or sum(len(c.body) for c in chunks) < n:
         return [], False
+    # A row whose last cell is the total of the cells before it (section 三): try each ending of the
+    # run as the total first; the cells before it must then sum to a known number, which prunes hard.
+    last = next((g for g in sums if g[1] == n - 1 and all(p < n - 1 for p in g[0])), None)
+    if last is None or kinds[-1].signed or kinds[-1].money:
+        return _walk(chunks, kinds, sums, {})
+    body, unit = chunks[-1].body, chunks[-1].unit
+    rest = [g for g in sums if g is not last]
+    out: list[tuple[str, ...]] = []
+    budget = [MAX_STEPS]
+    if any(m in body for m in _markers()):
+        return _walk(chunks, kinds, sums, {})  # a marked cell counts as nothing: the general search
+    for size in range(1, len(body) + 1):
+        text = body[len(body) - size :]
+        if not _valid(text, kinds[-1]) or text in _markers():
+            continue
+        head = chunks[:-1] + ([_Chunk(body[: len(body) - size], "")] if size < len(body) else [])
+        if not rest and len(last[0]) == n - 1 and not any(k.signed or k.money for k in kinds):
+            found = _summing(head, kinds[:-1], int(text))
+        else:
+            found, _ = _walk(head, kinds[:-1], rest, {frozenset(last[0]): int(text)}, budget)
+        out.extend((*f, text + unit) for f in found)
+        if len(out) > MAX_SPLITS:
+            return out[:MAX_SPLITS], True
+    return out, budget[0] <= 0
+
+
+def _summing(chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int) -> list[tuple[str, ...]]:
+    """Every split of `chunks` into `len(kinds)` counts that sum to `target`, met in the middle: the
+    first half's splits and the second half's are enumerated apart (a few hundred each) and joined
+    on where they meet and on sums that add up to `target`."""
+    text = "".join(c.body for c in chunks)
+    bounds: set[int] = set()
+    at = 0
+    for c in chunks[:-1]:
+        at += len(c.body)
+        bounds.add(at)  # the source's own separators: no cell crosses them
+    units = {len(text): chunks[-1].unit} if chunks else {}
+    n, half = len(kinds), len(kinds) // 2
+
+    def cell(a: int, b: int) -> int | None:
+        piece = text[a:b]
+        if any(a < x < b for x in bounds) or not _COUNT.fullmatch(piece):
+            return None
+        value = int(piece.replace(",", ""))
+        return value if value <= target else None
+
+    width = len(str(target))  # no cell is longer than the total
+
+    def forward(count: int) -> dict[int, list[tuple[tuple[str, ...], int]]]:
+        """The first `count` cells: where they end → [(cells, sum)]."""
+        out: dict[int, list[tuple[tuple[str, ...], int]]] = {0: [((), 0)]}
+        for _ in range(count):
+            nxt: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+            for a, paths in out.items():
+                for b in range(a + 1, min(len(text), a + width) + 1):
+                    v = cell(a, b)
+                    if v is None:
+                        if text[a] == "0":
+                            break
+                        continue
+                    for cells, total in paths:
+                        if total + v <= target:
+                            nxt.setdefault(b, []).append(((*cells, text[a:b]), total + v))
+            out = nxt
+        return out
+
+    def backward(count: int) -> dict[tuple[int, int], list[tuple[str, ...]]]:
+        """The last `count` cells: (where they start, their sum) → [cells]."""
+        out: dict[int, list[tuple[tuple[str, ...], int]]] = {len(text): [((), 0)]}
+        for _ in range(count):
+            nxt: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+            for b, paths in out.items():
+                for a in range(b - 1, max(0, b - width) - 1, -1):
+                    v = cell(a, b)
+                    if v is None:
+                        continue
+                    for cells, total in paths:
+                        if total + v <= target:
+                            nxt.setdefault(a, []).append(((text[a:b], *cells), total + v))
+            out = nxt
+        keyed: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+        for a, paths in out.items():
+            for cells, total in paths:
+                keyed.setdefault((a, total), []).append(cells)
+        return keyed
+
+    first = forward(half)
+    second = backward(n - half)
+    found = []
+    for end, paths in first.items():
+        for cells, total in paths:
+            for tail in second.get((end, target - total), []):
+                split = (*cells, *tail)
+                found.append((*split[:-1], split[-1] + units.get(len(text), "")))
+                if len(found) > MAX_SPLITS:
+                    return found
+    return found
+
+
+def _walk(
+    chunks: list[_Chunk],
+    kinds: tuple[CellKind, ...],
+    sums: Sequence[Sum],
+    targets: dict[frozenset[int], int],
+    budget: list[int] | None = None,
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Depth-first over the cells' lengths. `targets`: groups of cells whose sum is known;
+    `budget`: search steps left, shared between calls."""
+    budget = budget if budget is not None else [MAX_STEPS]
+    n = len(kinds)
+    if not chunks or len(chunks) > n or sum(len(c.body) for c in chunks) < n:
+        return [], False
     # A sum is checked as soon as its last cell is placed. A total placed after its parts is at
     # least as long as its longest non-negative part: that bounds the search early.
     checks: dict[int, list[Sum]] = {}
@@ -157,21 +278,41 @@ def _search(
         checks.setdefault(max(*parts, total), []).append((parts, total))
         if all(p < total for p in parts):
             total_of.update({p: total for p in parts})
+    target_of = {p: group for group in targets for p in group}
+    parts_of = {total: parts for parts, total in sums if all(p < total for p in parts)}
     cells: list[str] = []
     values: list[Decimal | int | None] = []
     longest: dict[int, int] = {}  # total's index -> its longest part so far
     partial: dict[int, Decimal | int] = {}  # total's index -> the sum of its parts so far
+    toward: dict[frozenset[int], int] = dict.fromkeys(targets, 0)  # known sums: placed so far
     out: list[tuple[str, ...]] = []
     after = [sum(len(ch.body) for ch in chunks[c + 1 :]) for c in range(len(chunks))]
-    steps = 0
 
     def need(i: int) -> int:
         """The fewest characters cells i.. can take."""
         return n - i + sum(v - 1 for t, v in longest.items() if t >= i)
 
+    def fits_target(i: int, value: int, left: int) -> bool:
+        """Whether cell i's value keeps its group's known sum reachable, with `left` characters for
+        the cells after it (all the group's own, when the group runs to the end)."""
+        group = target_of[i]
+        got = toward[group] + value
+        if got > targets[group] or (i == max(group) and got != targets[group]):
+            return False
+        if min(group) <= i < n - 1 and max(group) == n - 1 and len(group) == n - min(group):
+            # The cells left are all the group's: as many characters in so many cells make one of
+            # them at least ceil(left / cells) digits long, so at least 10**(that - 1).
+            remaining = targets[group] - got
+            parts_left = n - 1 - i
+            if remaining == 0:
+                return left == parts_left
+            return 10 ** (-(-left // parts_left) - 1) <= remaining and left <= parts_left * len(
+                str(remaining)
+            )
+        return True
+
     def walk(i: int, c: int, o: int) -> None:
-        nonlocal steps
-        if len(out) > MAX_SPLITS or steps > MAX_STEPS:
+        if len(out) > MAX_SPLITS or budget[0] <= 0:
             return
         if i == n:
             if c == len(chunks):
@@ -181,9 +322,17 @@ def _search(
         if c >= len(chunks) or n - i < len(chunks) - c:
             return
         body = chunks[c].body
-        for end in range(o + 1, len(body) + 1):
-            steps += 1
-            if len(body) - end + after[c] < need(i + 1) or steps > MAX_STEPS:
+        ends = range(o + 1, len(body) + 1)
+        if i in parts_of and all(isinstance(values[p], int) for p in parts_of[i]):
+            # A total placed after its parts can only be their sum: one length to try.
+            expected = str(sum(values[p] or 0 for p in parts_of[i]))
+            if not body.startswith(expected, o):
+                return
+            ends = range(o + len(expected), o + len(expected) + 1)
+        for end in ends:
+            budget[0] -= 1
+            left = len(body) - end + after[c]
+            if left < need(i + 1) or budget[0] <= 0:
                 break
             text = body[o:end]
             if not _valid(text, kinds[i]):
@@ -195,6 +344,10 @@ def _search(
             value = _value(text)
             if i in longest and value is not None and len(text.lstrip("+-−－")) < longest[i]:
                 continue  # a total shorter than one of its parts
+            if i in target_of and isinstance(value, int) and value >= 0 and not fits_target(i, value, left):
+                if value > targets[target_of[i]] - toward[target_of[i]]:
+                    break  # longer cells are larger still
+                continue
             last = end == len(body)
             total = total_of.get(i)
             saved = (longest.get(total), partial.get(total)) if total is not None else (None, None)
@@ -203,21 +356,25 @@ def _search(
                     longest[total] = max(longest.get(total, 1), len(text))
                 partial[total] = partial.get(total, 0) + value
                 # The total fits in what is left once the other cells have their least.
-                room = len(body) - end + after[c] - need(i + 1) + longest.get(total, 1)
+                room = left - need(i + 1) + longest.get(total, 1)
                 if value >= 0 and partial[total] >= 10**room:
                     _restore(longest, partial, total, saved)
                     continue
+            if i in target_of and isinstance(value, int):
+                toward[target_of[i]] += value
             cells.append(text + (chunks[c].unit if last else ""))
             values.append(value)
             if all(_holds(values, s) for s in checks.get(i, ())):
                 walk(i + 1, c + 1, 0) if last else walk(i + 1, c, end)
             cells.pop()
             values.pop()
+            if i in target_of and isinstance(value, int):
+                toward[target_of[i]] -= value
             if total is not None:
                 _restore(longest, partial, total, saved)
 
     walk(0, 0, 0)
-    return out[:MAX_SPLITS], len(out) > MAX_SPLITS or steps > MAX_STEPS
+    return out[:MAX_SPLITS], len(out) > MAX_SPLITS or budget[0] <= 0
 
 
 def _restore(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from operator import add
 from typing import Any
 
 import regex
@@ -33,10 +34,10 @@ from .validate import Tables, relations
 
 DOUBT = 0.6  # a cell whose split the evidence does not decide
 MAX_SPLITS = 64  # a run with more splits than this is not searched: its differing cells stay flagged
-MAX_STATES = 200_000
+MAX_STATES = 50_000
 SHOWN = 3  # alternatives named in a reason
 
-Residual = tuple[float, ...]
+Residual = tuple[int | float, ...]  # ints: counts (money has no relation within a year)
 
 
 @dataclass(frozen=True)
@@ -77,19 +78,64 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
     `tables` is the reading so far (for the values of the cells that are not glued), `sources` the
     table cell each path was read from."""
     runs = _runs(tables, sources)
-    if not runs:
-        return []
+    warnings = _choose_splits(tables, runs, facts)
+    warnings.extend(_recheck(tables, runs))
+    return warnings
+
+
+def _recheck(tables: Tables, runs: list[_Run]) -> list[str]:
+    """The contract's relations on the chosen splits: a glued cell in a relation that fails may be
+    misread (a spurious split can satisfy a row whose printed total is wrong), so it is flagged,
+    whatever the splits agreed on; the text cannot tell a source error from a misread split."""
+    value: dict[str, float] = {}
+    for r in runs:
+        for i, path in r.paths.items():
+            kind = r.run.kinds[i]
+            v = parse_cell(r.cells[i].text, money=kind.money, signed=kind.signed, unit=kind.unit).value
+            value[path] = float(v) if v is not None else 0.0
+    failing: dict[str, list[str]] = {}
+    for rel in relations(tables):
+        paths = [*rel.parts, *rel.totals]
+        if not any(p in value for p in paths):
+            continue
+        got = {p: value.get(p, _value(tables, p)) for p in paths}
+        if abs(sum(got[p] for p in rel.parts) - sum(got[p] for p in rel.totals)) > 1e-6:
+            for p in paths:
+                failing.setdefault(p, []).append(rel.id)
+    flagged = 0
+    for r in runs:
+        if len(r.run.kinds) < 2:
+            continue
+        for i, path in r.paths.items():
+            if path in failing and r.cells[i].confidence >= 1.0:
+                cell = r.cells[i]
+                cell.confidence = DOUBT
+                shown = "/".join(c.text for _, c in sorted(r.cells.items()))
+                cell.notes = [
+                    f"glued digits {r.run.raw!r} read as {shown}; it takes part in "
+                    f"{', '.join(failing[path])}, which fails: the digits may split otherwise"
+                ]
+                flagged += 1
+    return [f"glued digits: {flagged} cells in relations that fail; flagged"] if flagged else []
+
+
+def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[str]:
+    warnings: list[str] = []
     for r in runs:
         _order(r)
-    open_ = [r for r in runs if 1 < len(r.run.splits) <= MAX_SPLITS]
+    open_ = [r for r in runs if 1 < len(r.run.splits) <= MAX_SPLITS and not r.run.truncated]
     for r in runs:
-        if len(r.run.splits) == 1:
-            _apply(r, 0, decided=True, alternatives=[], note="")
-        elif len(r.run.splits) > MAX_SPLITS:
+        if r.run.truncated or len(r.run.splits) > MAX_SPLITS:
+            # A search cut short may have missed the right split: nothing it found is sure.
             others = list(range(1, len(r.run.splits)))
-            _apply(r, 0, decided=False, alternatives=others, note="it splits too many ways to tell")
+            _apply(
+                r, 0, decided=False, alternatives=others, note="it splits too many ways to search", every=True
+            )
+            warnings.append(f"glued digits {r.run.raw!r} split too many ways to search; cells flagged")
+        elif len(r.run.splits) == 1:
+            _apply(r, 0, decided=True, alternatives=[], note="")
     if not open_:
-        return []
+        return warnings
     hard = [(_coefficients(rel.parts, rel.totals), 0.0, rel.id) for rel in relations(tables)]
     soft = [(_coefficients(list(f.paths), []), -float(f.value), f.text) for f in facts if _known(tables, f)]
     variable = {p for r in open_ for p in r.paths.values()}
@@ -98,7 +144,8 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
     if not rels:
         for r in open_:
             _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))), note="")
-        return []
+            warnings.append(f"glued digits {r.run.raw!r} split {len(r.run.splits)} ways; cells flagged")
+        return warnings
     base = tuple(
         k + sum(v * _value(tables, p) for p, v in c.items() if p not in variable) for c, k, _ in rels
     )
@@ -109,12 +156,14 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
         ]
         for r in open_
     ]
-    layers = _forward(base, deltas)
+    base, deltas = _integral(base), [[_integral(d) for d in ds] for ds in deltas]
+    domains = _prune(base, deltas, n_hard)
+    narrowed = [[deltas[i][j] for j in dom] for i, dom in enumerate(domains)]
+    layers = _forward(base, narrowed)
     if layers is None:
-        for r in open_:
-            _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))),
-                   note="too many combinations to search")  # fmt: skip
-        return ["glued digits: too many combinations to decide by the relations; cells flagged"]
+        for r, dom in zip(open_, domains, strict=True):
+            _apply(r, dom[0], decided=False, alternatives=dom[1:], note="too many combinations to search")
+        return [*warnings, "glued digits: too many combinations to decide by the relations; cells flagged"]
 
     def score(state: Residual) -> tuple[int, int]:
         zeros = [abs(x) < 1e-6 for x in state]
@@ -125,25 +174,68 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
     best_hard = max(score(s)[0] for s in final)
     targets = {s for s in final if score(s) == best}
     targets_hard = {s for s in final if score(s)[0] == best_hard}
-    feasible = _feasible(layers, deltas, targets)
-    feasible_hard = _feasible(layers, deltas, targets_hard)
-    chosen = _choose(layers, deltas, targets)
+    feasible = _feasible(layers, narrowed, targets)
+    feasible_hard = _feasible(layers, narrowed, targets_hard)
+    chosen = _choose(layers, narrowed, targets)
     consistent = best[0] == n_hard
-    warnings = []
-    for i, r in enumerate(open_):
-        ok = sorted(feasible[i])
-        used_facts = len(feasible_hard[i]) > len(ok) and consistent
+    for i, (r, dom) in enumerate(zip(open_, domains, strict=True)):
+        ok = [dom[j] for j in sorted(feasible[i])]
+        pick = dom[chosen[i]]
         if consistent and len(ok) == 1:
             note = "the only split that satisfies the row and column relations"
-            if used_facts:
+            if len(feasible_hard[i]) > 1:
                 note += " and the numbers the narrative states"
-            _apply(r, chosen[i], decided=True, alternatives=[], note=note)
+            _apply(r, pick, decided=True, alternatives=[], note=note)
             continue
         candidates = ok if consistent else list(range(len(r.run.splits)))
         note = "" if consistent else "no split satisfies every relation"
-        _apply(r, chosen[i], decided=False, alternatives=[j for j in candidates if j != chosen[i]], note=note)
+        _apply(r, pick, decided=False, alternatives=[j for j in candidates if j != pick], note=note)
         warnings.append(f"glued digits {r.run.raw!r} split {len(candidates)} ways; cells flagged")
     return warnings
+
+
+def _prune(base: Residual, deltas: list[list[Residual]], n_hard: int) -> list[list[int]]:
+    """Each run's splits that can still satisfy the contract relations, the other runs' splits
+    taken at their least and their most (repeated until nothing changes). A relation that would
+    leave a run no split is one the source itself breaks: it is left out of the pruning (the search
+    still weighs it), and the pruning starts over without it."""
+    use = set(range(n_hard))
+    while True:
+        domains = [list(range(len(d))) for d in deltas]
+        broken = _narrow(base, deltas, domains, use)
+        if broken is None:
+            return domains
+        use.discard(broken)
+
+
+def _narrow(
+    base: Residual, deltas: list[list[Residual]], domains: list[list[int]], use: set[int]
+) -> int | None:
+    """Narrow `domains` in place by the relations in `use`; a relation that empties one, or None."""
+    changed = True
+    while changed:
+        changed = False
+        lo = {k: [min(deltas[i][j][k] for j in dom) for i, dom in enumerate(domains)] for k in use}
+        hi = {k: [max(deltas[i][j][k] for j in dom) for i, dom in enumerate(domains)] for k in use}
+        low = {k: base[k] + sum(lo[k]) for k in use}
+        high = {k: base[k] + sum(hi[k]) for k in use}
+        for i, dom in enumerate(domains):
+            keep = list(dom)
+            for k in sorted(use):
+                kept = [
+                    j
+                    for j in keep
+                    if low[k] - lo[k][i] + deltas[i][j][k] <= 1e-6
+                    and high[k] - hi[k][i] + deltas[i][j][k] >= -1e-6
+                ]
+                if not kept:
+                    return k
+                keep = kept
+            if len(keep) < len(dom):
+                domains[i] = keep
+                changed = True
+                break  # the bounds changed: recompute them
+    return None
 
 
 def _runs(tables: Tables, sources: dict[str, TableCell]) -> list[_Run]:
@@ -199,6 +291,11 @@ def _order(r: _Run) -> None:
     r.values = [r.values[n] for n in order]
 
 
+def _integral(v: Residual) -> Residual:
+    """Whole numbers as ints, so that sums are exact and fast."""
+    return tuple(int(x) if float(x).is_integer() else round(x, 6) for x in v)
+
+
 def _coefficients(parts: list[str], totals: list[str]) -> dict[str, int]:
     c: dict[str, int] = {}
     for p in parts:
@@ -223,7 +320,7 @@ def _known(tables: Tables, fact: Fact) -> bool:
 
 
 def _add(a: Residual, b: Residual) -> Residual:
-    return tuple(round(x + y, 6) for x, y in zip(a, b, strict=True))
+    return tuple(map(add, a, b))
 
 
 def _forward(base: Residual, deltas: list[list[Residual]]) -> list[set[Residual]] | None:
@@ -269,15 +366,18 @@ def _choose(layers: list[set[Residual]], deltas: list[list[Residual]], targets: 
     return out
 
 
-def _apply(r: _Run, chosen: int, *, decided: bool, alternatives: list[int], note: str) -> None:
+def _apply(
+    r: _Run, chosen: int, *, decided: bool, alternatives: list[int], note: str, every: bool = False
+) -> None:
     """Write the chosen split on the run's table cells: confident where decided or where every
-    candidate split agrees, flagged with the others named where they differ."""
+    candidate split agrees, flagged with the others named where they differ (`every`: all its
+    cells flagged, when the candidates may not hold the right split: a search cut short)."""
     run = r.run
     split = run.splits[chosen]
     shown = "/".join(split)
     for i, cell in r.cells.items():
         cell.text = split[i]
-        differs = any(run.splits[j][i] != split[i] for j in alternatives)
+        differs = every or any(run.splits[j][i] != split[i] for j in alternatives)
         if decided or not differs:
             if note:
                 why = note

@@ -109,3 +109,24 @@ def test_well_formed() -> None:
     assert well_formed("79万元") and well_formed("0") and well_formed("-3") and well_formed("/")
     assert well_formed("1,234", COUNT)
     assert not well_formed("03", COUNT) and not well_formed("-3", COUNT) and not well_formed("规章")
+
+
+def test_marks_glued_between_numbers() -> None:
+    # "/" and "—" are cells of their own (counting as nothing in the row's sum).
+    assert split_run("12—0/0—12", [COUNT] * 7, REQUEST_ROW).splits == [("12", "—", "0", "/", "0", "—", "12")]
+
+
+def test_one_broken_block_leaves_the_others_decided() -> None:
+    # Block 行政复议 prints a wrong total (0 beside 158 and 11): no split satisfies all three sums;
+    # the splits that satisfy the other two agree on those blocks.
+    run = split_run("0015811048240072060612", [COUNT] * 15, REVIEW_ROW)
+    assert not run.fits_row and not run.truncated
+    assert {s[5:] for s in run.splits} == {("48", "24", "0", "0", "72", "0", "6", "0", "6", "12")}
+    assert ("0", "0", "158", "11", "0") in {s[:5] for s in run.splits}
+
+
+def test_big_counts_split_fast() -> None:
+    start = time.perf_counter()
+    run = split_run("226011784167178973025703", [COUNT] * 7, REQUEST_ROW)
+    assert time.perf_counter() - start < 0.1
+    assert ("22601", "1784", "167", "178", "973", "0", "25703") in run.splits

@@ -136,3 +136,24 @@ def test_narrative_facts() -> None:
     # Two different numbers for one fact: no fact.
     two = [Line("收到申请5件。", 1, 1.0), Line("收到申请6件。", 1, 2.0)]
     assert all(f.paths != ("requests.new_received.total",) for f in narrative_facts(two))
+
+
+def test_a_relation_that_still_fails_flags_its_glued_cells() -> None:
+    # The printed 总计 109 is wrong (the parts sum to 190): the only split that satisfies the row,
+    # 17/11/0/0/1/80/109, is spurious, and the columns say so. Every glued cell in a failing relation
+    # is flagged: the text cannot tell a source error from a misread split.
+    tables = _requests(
+        {
+            "new_received": [171, 10, 0, 1, 8, 0, 190],
+            "carried_over": [0] * 7,
+            "total": [171, 10, 0, 1, 8, 0, 190],
+            "carried_forward": [0] * 7,
+        }
+    )
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "171100180109", REQUEST_ROW)
+    resolve_glued(tables, sources, [])
+    cells = {c: sources[f"requests.granted.{c}"] for c in COLUMNS}
+    assert cells["natural_person"].text == "17"  # the spurious split …
+    assert all(c.confidence < 0.8 for c in cells.values())  # … never passed as sure
+    assert "which fails" in cells["natural_person"].notes[0]

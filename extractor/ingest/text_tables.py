@@ -27,6 +27,7 @@ import regex
 from .. import patterns
 from ..document import Document, Line, Page, Table, TableCell
 from ..glued import CellKind, GluedPart, Sum, count_cells, split_run, well_formed
+from ..locate import is_furniture
 from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
 from ..validate import APPLICANTS, REVIEW_PARTS
@@ -113,8 +114,11 @@ def _run() -> regex.Pattern[str]:
     markers = [m for m in data["null_markers"] if not regex.match(r"\p{Han}", m)]
     num = r"[+\-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.．]\d+)?"
     unit = "|".join(regex.escape(u) for u in units)
-    mark = "|".join(regex.escape(m) for m in sorted(markers, key=len, reverse=True))
-    atom = rf"(?:{num}(?:{unit})?|(?:{mark})(?!\d))"
+    # A dash before digits is their sign; other marks ("/", "—") may sit glued between numbers.
+    dashes = [m for m in markers if m in ("-", "－")]
+    others = sorted((m for m in markers if m not in dashes), key=len, reverse=True)
+    mark = "|".join([*(regex.escape(m) for m in others), *(rf"{regex.escape(d)}(?!\d)" for d in dashes)])
+    atom = rf"(?:{num}(?:{unit})?|(?:{mark}))"
     return regex.compile(rf"{atom}(?:[ \t\u3000]*{atom})*")
 
 
@@ -393,6 +397,7 @@ class Region:
         self.sums: list[Sum] = []
         self.pending: list[str] = []  # label text waiting for its values
         self.orphans: list[list[str]] = []  # label text a converter detached from Markdown rows
+        self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -434,12 +439,14 @@ class Region:
 
     def _caption(self, text: str) -> None:
         """A 第二十条 caption opens a sub-table of section 二: its header comes next."""
+        self._drop_carry()
         self._flush_pending()
         self.rows.append(Row("caption", labels=[text], y=self.out.line(text, in_table=True)))
         self.in_header, self.header = True, []
 
     def _han(self, text: str) -> str | None:
         """Han text: header words, a label, or prose (returned: the region ends there)."""
+        self._drop_carry()
         if is_prose(text, in_header=self.in_header):
             return text
         trigger = find_trigger(text)
@@ -462,11 +469,39 @@ class Region:
     def _values(self, raw: str) -> None:
         if self.in_header:
             self._end_header()
+        kinds = [c.kind for c in self.columns]
+        if self.carry:
+            # One cell per line: the cells the source separated, never re-split, fill the row.
+            tokens = [*self.carry, *raw.split()]
+            if len(tokens) < len(kinds):
+                self.carry = tokens
+                return
+            if len(tokens) == len(kinds) and all(
+                well_formed(t, k) for t, k in zip(tokens, kinds, strict=True)
+            ):
+                self.carry = []
+                self._row(" ".join(tokens), [TableCell(row=0, col=0, text=t) for t in tokens])
+                return
+            self._drop_carry()
         cells = self._decode(raw)
         if cells is None:
-            self.out.line(raw, in_table=True)  # a fragment: it does not fill a row
-            self.out.warnings.append(f"{self.kind}: numbers {raw!r} do not fill a row; not used")
+            if kinds and count_cells(raw) < len(kinds) and all(well_formed(t) for t in raw.split()):
+                self.carry = raw.split()  # the row may go on on the next lines
+                return
+            self._fragment(raw)
             return
+        self._row(raw, cells)
+
+    def _fragment(self, raw: str) -> None:
+        self.out.line(raw, in_table=True)  # numbers that do not fill a row: never spread by counting
+        self.out.warnings.append(f"{self.kind}: numbers {raw!r} do not fill a row; not used")
+
+    def _drop_carry(self) -> None:
+        if self.carry:
+            self._fragment(" ".join(self.carry))
+            self.carry = []
+
+    def _row(self, raw: str, cells: list[TableCell]) -> None:
         labels = self._take_labels()
         text = "".join(labels) + " " + raw
         self.rows.append(Row("data", labels=labels, values=cells, y=self.out.line(text, in_table=True)))
@@ -474,6 +509,7 @@ class Region:
             self.close()
 
     def _md(self, cells: list[str]) -> None:
+        self._drop_carry()
         numeric = [i for i, c in enumerate(cells) if c and well_formed(c)]
         if not numeric:
             if self.in_header:
@@ -489,12 +525,17 @@ class Region:
         if self.pending:
             self.orphans.append(self.pending)
             self.pending = []
-        first = numeric[0]
+        # Labels up to the last cell that is text, not a number or a mark; the values after it,
+        # blanks included, trimmed to the table's width: a converter's padding at the end first,
+        # then the blank label columns a merged label left.
+        first = max((i + 1 for i, c in enumerate(cells) if c.strip() and not well_formed(c)), default=0)
         labels = [c for c in cells[:first] if c.strip()]
         values = cells[first:]
         k = len(self.columns) or len(values)
         while len(values) > k and not values[-1]:
-            values.pop()  # a converter's trailing empty cells
+            values.pop()
+        while len(values) > k and not values[0]:
+            values.pop(0)
         out = [TableCell(row=0, col=0, text=v) for v in values]
         text = " | ".join(cells)
         self.rows.append(
@@ -573,6 +614,7 @@ class Region:
     def close(self) -> None:
         if self.closed:
             return
+        self._drop_carry()
         self.closed = True
         if self.pending:
             self.orphans.append(self.pending)
@@ -698,6 +740,11 @@ def read_units(path: Path, units: list[Unit]) -> Document:
             out.line(unit.text)
             continue
         if unit.kind == "blank":
+            continue
+        if unit.kind == "text" and is_furniture(unit.text) and not unit.text.strip().isdigit():
+            # A page number between a table's rows ("-3-"): the locator drops it. A bare number
+            # may be a cell, in text that puts one cell per line.
+            out.line(unit.text)
             continue
         if region is None:
             text = unit.text if unit.kind == "text" else "".join(unit.cells or [])
