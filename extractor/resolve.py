@@ -84,39 +84,56 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
 
 
 def _recheck(tables: Tables, runs: list[_Run]) -> list[str]:
-    """The contract's relations on the chosen splits: a glued cell in a relation that fails may be
-    misread (a spurious split can satisfy a row whose printed total is wrong), so it is flagged,
-    whatever the splits agreed on; the text cannot tell a source error from a misread split."""
+    """The contract's relations on the chosen splits. When one fails with glued cells in it, no
+    glued cell connected to it (through relations that share cells) is sure: a spurious split can
+    satisfy a row whose printed total is wrong, and other rows' splits can be chosen to make up
+    its columns. The text cannot tell a source error from a misread split, so they are flagged."""
     value: dict[str, float] = {}
     for r in runs:
         for i, path in r.paths.items():
             kind = r.run.kinds[i]
             v = parse_cell(r.cells[i].text, money=kind.money, signed=kind.signed, unit=kind.unit).value
             value[path] = float(v) if v is not None else 0.0
-    failing: dict[str, list[str]] = {}
-    for rel in relations(tables):
-        paths = [*rel.parts, *rel.totals]
-        if not any(p in value for p in paths):
-            continue
+    rels = [(rel.id, [*rel.parts, *rel.totals], rel.parts, rel.totals) for rel in relations(tables)]
+    failing = []
+    for name, paths, parts, totals in rels:
         got = {p: value.get(p, _value(tables, p)) for p in paths}
-        if abs(sum(got[p] for p in rel.parts) - sum(got[p] for p in rel.totals)) > 1e-6:
-            for p in paths:
-                failing.setdefault(p, []).append(rel.id)
+        if (
+            any(p in value for p in paths)
+            and abs(sum(got[p] for p in parts) - sum(got[p] for p in totals)) > 1e-6
+        ):
+            failing.append(name)
+    if not failing:
+        return []
+    # The relations connected to a failing one, and the cells they hold.
+    reached, cells, todo = set(failing), set(), list(failing)
+    by_path: dict[str, list[str]] = {}
+    members = {name: paths for name, paths, _, _ in rels}
+    for name, paths in members.items():
+        for p in paths:
+            by_path.setdefault(p, []).append(name)
+    while todo:
+        for p in members[todo.pop()]:
+            cells.add(p)
+            for other in by_path[p]:
+                if other not in reached:
+                    reached.add(other)
+                    todo.append(other)
+    named = ", ".join(failing[:SHOWN]) + (f" and {len(failing) - SHOWN} more" if len(failing) > SHOWN else "")
     flagged = 0
     for r in runs:
         if len(r.run.kinds) < 2:
             continue
+        shown = "/".join(c.text for _, c in sorted(r.cells.items()))
         for i, path in r.paths.items():
-            if path in failing and r.cells[i].confidence >= 1.0:
-                cell = r.cells[i]
-                cell.confidence = DOUBT
-                shown = "/".join(c.text for _, c in sorted(r.cells.items()))
-                cell.notes = [
-                    f"glued digits {r.run.raw!r} read as {shown}; it takes part in "
-                    f"{', '.join(failing[path])}, which fails: the digits may split otherwise"
+            if path in cells and r.cells[i].confidence >= 1.0:
+                r.cells[i].confidence = DOUBT
+                r.cells[i].notes = [
+                    f"glued digits {r.run.raw!r} read as {shown}; {named} fail with glued cells in "
+                    "them: the digits may split otherwise"
                 ]
                 flagged += 1
-    return [f"glued digits: {flagged} cells in relations that fail; flagged"] if flagged else []
+    return [f"glued digits: {flagged} cells connected to relations that fail; flagged"] if flagged else []
 
 
 def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[str]:

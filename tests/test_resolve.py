@@ -138,10 +138,10 @@ def test_narrative_facts() -> None:
     assert all(f.paths != ("requests.new_received.total",) for f in narrative_facts(two))
 
 
-def test_a_relation_that_still_fails_flags_its_glued_cells() -> None:
+def test_a_relation_that_still_fails_flags_the_glued_cells_connected_to_it() -> None:
     # The printed 总计 109 is wrong (the parts sum to 190): the only split that satisfies the row,
-    # 17/11/0/0/1/80/109, is spurious, and the columns say so. Every glued cell in a failing relation
-    # is flagged: the text cannot tell a source error from a misread split.
+    # 17/11/0/0/1/80/109, is spurious, and the columns say so. Every glued cell connected to a failing
+    # relation is flagged: the text cannot tell a source error from a misread split.
     tables = _requests(
         {
             "new_received": [171, 10, 0, 1, 8, 0, 190],
@@ -156,4 +156,4 @@ def test_a_relation_that_still_fails_flags_its_glued_cells() -> None:
     cells = {c: sources[f"requests.granted.{c}"] for c in COLUMNS}
     assert cells["natural_person"].text == "17"  # the spurious split …
     assert all(c.confidence < 0.8 for c in cells.values())  # … never passed as sure
-    assert "which fails" in cells["natural_person"].notes[0]
+    assert "fail with glued cells in them" in cells["natural_person"].notes[0]
