@@ -56,7 +56,7 @@ def build_cell(src: CellSource, *, money: bool = False, signed: bool = False, un
         raw=reading.raw,
         confidence=round(confidence, 3),
         page=src.table.page if has_geometry else None,
-        bbox=[round(v, 2) for v in cell.bbox] if cell.bbox is not None else None,
+        bbox=[round(v, 2) for v in shown] if (shown := cell.source_bbox or cell.bbox) is not None else None,
         reasons=reasons,
     )
 

@@ -47,6 +47,9 @@ class TableCell:
     bbox: BBox | None = None
     confidence: float = 1.0  # how sure the reading of `text` is (1.0 for a text layer)
     notes: list[str] = field(default_factory=list)  # why the reading is what it is (become reasons)
+    # The box as the source page shows it, when that differs from `bbox` (OCR: `bbox` is in the
+    # deskewed working image, this in the page as rendered); the output reports this one.
+    source_bbox: BBox | None = None
     # Set when the source printed this cell glued to its neighbours with no separator ("21710000218"):
     # the run and this cell's place in it. `text` is one split of the run; `resolve` chooses.
     glued: GluedPart | None = None

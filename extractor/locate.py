@@ -115,6 +115,22 @@ def _heading_candidates(lines: list[Line]) -> list[tuple[int, str, str, int]]:
     ]
 
 
+def reads_as_heading(text: str) -> bool:
+    """Whether one line on its own reads as a section heading (OCR chooses among its readings)."""
+    return bool(_heading_candidates([Line(text=text, page=0, y=0.0)]))
+
+
+def heading_key(text: str) -> str | None:
+    """The section one line on its own heads, when its ordinal is that section's own."""
+    specs, head, _ = _specs()
+    found = _heading_candidates([Line(text=text, page=0, y=0.0)])
+    m = head.match(full_width_brackets(squash(text)))
+    if not found or m is None:
+        return None
+    key = found[0][1]
+    return key if any(s.key == key and s.ordinal == m["ord"] for s in specs) else None
+
+
 def locate_sections(doc: Document) -> dict[str, Located]:
     """The sections found, in document order, each with its body lines (furniture removed)."""
     lines = doc.lines()

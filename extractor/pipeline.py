@@ -13,6 +13,7 @@ from .ingest import read_document
 from .locate import Located, line_width, locate_sections, rows_by_section, section_text
 from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
+from .ocr.options import CERTAIN, OcrOptions
 from .resolve import narrative_facts, resolve_glued
 from .table_proactive import Proactive, reconstruct_proactive
 from .table_requests import RequestGrid, reconstruct_requests
@@ -26,13 +27,14 @@ class Settings:
 
     review_threshold: float = 0.8
     password: str | None = None
+    ocr: OcrOptions | None = None  # how scanned pages and images are read (engine, workers)
 
 
 def extract(path: str | Path, settings: Settings | None = None) -> Report:
     """Read one report file and return its Report."""
     settings = settings or Settings()
     path = Path(path)
-    doc = read_document(path, password=settings.password)
+    doc = read_document(path, password=settings.password, ocr=settings.ocr)
     return document_to_report(doc, settings, sha256=file_sha256(path))
 
 
@@ -110,8 +112,10 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         if part is not None:
             warnings.extend(part.warnings)
     warnings.extend(glued_warnings)
-    pairs = run_checks(tables, settings.review_threshold)
-    localise(tables, pairs, settings.review_threshold)
+    # An OCR reading is rarely certain: a relation that fails on OCR'd cells may be the reading's fault.
+    read_by_ocr = doc.ocr is not None
+    pairs = run_checks(tables, settings.review_threshold, doubt_below=CERTAIN if read_by_ocr else None)
+    localise(tables, pairs, settings.review_threshold, flag_unlocalised=read_by_ocr, doubt_below=CERTAIN)
     checks = [check for _, check in pairs]
     for check in checks:
         if not check.passed and check.cause == "source":

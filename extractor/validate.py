@@ -93,7 +93,12 @@ def _sum(tables: Tables, paths: list[str]) -> int | float | None:
     return round(total, 6) if isinstance(total, float) else total
 
 
-def run_checks(tables: Tables, threshold: float) -> list[tuple[Relation, Check]]:
+def run_checks(
+    tables: Tables, threshold: float, doubt_below: float | None = None
+) -> list[tuple[Relation, Check]]:
+    """Every relation on the reading as it is. A cell under `doubt_below` (default: the threshold)
+    is a doubtful reading; OCR passes a higher bar, so that a machine reading may be at fault."""
+    doubt_below = threshold if doubt_below is None else doubt_below
     checks = []
     for rel in relations(tables):
         expected, actual = _sum(tables, rel.parts), _sum(tables, rel.totals)
@@ -103,20 +108,31 @@ def run_checks(tables: Tables, threshold: float) -> list[tuple[Relation, Check]]
         cells = rel.parts + rel.totals
         cause: Literal["source", "reading"] | None = None
         if not passed:
-            doubtful = any((c := _get(tables, p)) is None or c.confidence < threshold for p in cells)
+            doubtful = any((c := _get(tables, p)) is None or c.confidence < doubt_below for p in cells)
             cause = "reading" if doubtful else "source"
         check = Check(id=rel.id, passed=passed, expected=expected, actual=actual, cells=cells, cause=cause)
         checks.append((rel, check))
     return checks
 
 
-def localise(tables: Tables, checks: list[tuple[Relation, Check]], threshold: float) -> None:
-    """Lower the confidence of cells that break two relations when a reading may be at fault."""
+def localise(
+    tables: Tables,
+    checks: list[tuple[Relation, Check]],
+    threshold: float,
+    flag_unlocalised: bool = False,
+    doubt_below: float = 1.0,
+) -> None:
+    """Lower the confidence of cells that break two relations when a reading may be at fault.
+
+    With `flag_unlocalised` (OCR), a failing relation that no crossing explains (a block of section
+    四 has one relation only) has every cell under `doubt_below` in it lowered: one of them, or the
+    document, is wrong, and nothing tells which."""
     by_cell: dict[str, list[tuple[Relation, Check]]] = defaultdict(list)
     for rel, check in checks:
         if not check.passed and check.cause == "reading":
             for path in check.cells:
                 by_cell[path].append((rel, check))
+    localised: set[str] = set()
     for path, hits in by_cell.items():
         if len(hits) < 2:
             continue
@@ -130,6 +146,30 @@ def localise(tables: Tables, checks: list[tuple[Relation, Check]], threshold: fl
             reason += f"; {proposals.pop()} would satisfy them"
         cell.confidence = min(cell.confidence, round(threshold / 2, 3))
         cell.reasons.append(reason)
+        localised.add(path)
+    if flag_unlocalised:
+        _flag_unlocalised(tables, checks, threshold, localised, doubt_below)
+
+
+def _flag_unlocalised(
+    tables: Tables,
+    checks: list[tuple[Relation, Check]],
+    threshold: float,
+    localised: set[str],
+    doubt_below: float,
+) -> None:
+    for _, check in checks:
+        if check.passed or check.cause != "reading" or localised & set(check.cells):
+            continue
+        for path in check.cells:
+            cell = _get(tables, path)
+            if cell is None or cell.confidence >= doubt_below:
+                continue
+            cell.confidence = min(cell.confidence, round(threshold / 2, 3))
+            cell.reasons.append(
+                f"breaks {check.id} (the parts sum to {check.expected}, the total reads {check.actual}) and "
+                "no other relation tells which cell is wrong: this reading, another in it, or the report"
+            )
 
 
 def _solve(rel: Relation, check: Check, path: str, cell: Cell) -> int | float | None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import InputMissingError, UnsupportedInputError
+from ..ocr.options import OcrOptions
+from .image import looks_like_image
 from .kinds import kind_by_name, looks_like_html, office_kind
 from .text import looks_like_text
 
@@ -25,6 +27,8 @@ def sniff(path: Path) -> str:
         raise UnsupportedInputError(f"{path}: the file is empty; fetch it again")
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if looks_like_image(head):
+        return "image"
     # Word files and web pages (kinds.py): by content, whatever the name.
     office = office_kind(path, head)
     if office is not None:
@@ -45,12 +49,16 @@ def sniff(path: Path) -> str:
     )
 
 
-def read_document(path: Path, password: str | None = None) -> Document:
+def read_document(path: Path, password: str | None = None, ocr: OcrOptions | None = None) -> Document:
     kind = sniff(path)
     if kind == "pdf":
         from .pdf import read_pdf
 
-        return read_pdf(path, password=password)
+        return read_pdf(path, password=password, ocr=ocr)
+    if kind == "image":
+        from .image import read_image
+
+        return read_image(path, ocr)
     if kind == "html":
         from .html import read_html
 

@@ -16,19 +16,24 @@ import pypdfium2 as pdfium
 from pdfplumber.utils.text import chars_to_textmap, extract_text
 
 from ..document import BBox, Document, Line, Page
-from ..errors import UnsupportedInputError
+from ..errors import PasswordRequiredError, UnsupportedInputError
 from ..grid import drop_frames, table_from_boxes, table_row_bands
 from ..locate import locate_sections, mentions_tables
+from ..ocr.options import OcrOptions
+from .ocr import triage
 from .pdfium_geometry import find_table_boxes, page_chars, page_edges, page_frame
-
-# A page with fewer characters than this has no usable text layer.
-MIN_TEXT_CHARS = 20
 
 
 def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise PasswordRequiredError(
+                f"{path}: the PDF is encrypted with a password"
+                + (" and the one given is wrong" if password else "")
+                + "; give it with --password"
+            ) from e
         raise UnsupportedInputError(
             f"{path}: the PDF cannot be opened ({e}); check the file is complete"
         ) from e
@@ -111,18 +116,30 @@ def _plumber_table_page(path: Path, number: int, password: str | None) -> Page:
         return _assemble(number, (float(p.width), float(p.height)), p.chars, boxes)
 
 
-def read_pdf(path: Path, password: str | None = None) -> Document:
+def read_pdf(path: Path, password: str | None = None, ocr: OcrOptions | None = None) -> Document:
     pages = _pdfium_pages(path, password)
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
-    text_chars = sum(len(line.text.strip()) for p in pages for line in p.lines)
-    if text_chars < MIN_TEXT_CHARS * max(1, len(pages)) // 2:
-        raise UnsupportedInputError(
-            f"{path}: the PDF has no text layer (a scan); OCR is not available in this version: "
-            "export the report as a text PDF"
-        )
+    # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
+    needs_ocr = triage(["\n".join(line.text for line in p.lines) for p in pages])
+    if needs_ocr:
+        from .ocr import ocr_document_pages
+
+        numbers = sorted(needs_ocr)
+        read, warnings, doc.ocr = ocr_document_pages(path, "pdf", numbers, ocr or OcrOptions(), password)
+        for number in numbers:
+            doc.pages[number - 1] = read[number]
+        doc.kind = "pdf-scanned" if len(numbers) == len(pages) else "pdf-mixed"
+        if doc.kind == "pdf-mixed":
+            reasons = sorted(set(needs_ocr.values()))
+            doc.warnings.append(
+                f"pages {', '.join(map(str, numbers))} of {len(pages)} read by OCR ({'; '.join(reasons)})"
+            )
+        doc.warnings.extend(warnings)
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
         for number in _table_pages(doc):
+            if number in needs_ocr:
+                continue
             try:
                 doc.pages[number - 1] = _pdfium_table_page(pdf, number)
             except Exception as e:  # pdfium geometry is an optimisation: pdfplumber reads any page

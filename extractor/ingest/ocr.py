@@ -1,0 +1,174 @@
+"""The OCR adapter: which pages need OCR, and running them, in parallel, into the shared Document.
+
+Page triage (`triage`): a PDF page whose text layer holds a real text is read from it; a page with
+no text layer (a scan) or with a text layer that is not text (fonts without a usable ToUnicode map
+give `¿”¿¡fl‹…`) is rendered and read by OCR. Mixed PDFs keep their text pages as text.
+
+Pages run in worker processes (`OcrOptions.workers`, one per core by default), each rendering and
+reading one page at a time (`extractor.ocr.page`), so memory stays that of a page per worker.
+A page that fails or overruns its time becomes an empty page with a warning, never a dead run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from ..document import Page
+from ..ocr.options import OcrOptions, Recorded, Tesseract
+
+# A page with fewer characters than this in its text layer is read by OCR.
+MIN_TEXT_CHARS = 20
+# Text layers are text when at least this share of their characters are Han, ASCII, or the CJK
+# punctuation and full-width forms reports use (garbage from broken fonts is Latin-1 and symbols).
+MIN_READABLE = 0.7
+LANGS = "chi_sim+eng"
+
+_READABLE = regex.compile(r"[\p{Han}\x21-\x7e\u3000-\u303f\uff00-\uffef“”‘’…—·]")
+
+
+def triage(texts: Sequence[str]) -> dict[int, str]:
+    """Page number (1-based) → why it needs OCR, for the pages whose text layer cannot be used."""
+    out: dict[int, str] = {}
+    for number, text in enumerate(texts, start=1):
+        chars = regex.sub(r"\s+", "", text)
+        if len(chars) < MIN_TEXT_CHARS:
+            out[number] = "no text layer"
+            continue
+        readable = len(_READABLE.findall(chars)) / len(chars)
+        if readable < MIN_READABLE or chars.count("\ufffd") > len(chars) * 0.1:
+            out[number] = "a text layer that is not text (fonts without a usable ToUnicode map)"
+    return out
+
+
+# --- workers -----------------------------------------------------------------------------------------
+
+_engine: Any = None
+_engine_error: Exception | None = None
+
+
+def _init_worker(options: OcrOptions) -> None:
+    global _engine, _engine_error
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        _engine = options.engine()
+    except Exception as e:  # reported with each page (a failing initializer would respawn forever)
+        _engine_error = e
+
+
+def _work(job: Any) -> tuple[Any, dict[str, str]]:
+    from ..ocr.engine import added_records
+    from ..ocr.page import ocr_page
+
+    if _engine_error is not None:
+        raise _engine_error
+    result = ocr_page(job, _engine)
+    return result, added_records(_engine)
+
+
+def _check_engine(options: OcrOptions) -> None:
+    """Tesseract and its models, checked once before any worker starts (a clear error, exit 8)."""
+    if isinstance(options.engine, Tesseract):
+        from ..ocr.engine import check_tesseract
+
+        check_tesseract()
+
+
+def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], list[str], str]:
+    """Each job's PageResult by page number, warnings, and the engine's name."""
+    from ..ocr.engine import added_records
+    from ..ocr.page import ocr_page
+
+    _check_engine(options)
+    workers = options.workers or min(len(jobs), os.cpu_count() or 1)
+    if multiprocessing.parent_process() is not None:
+        workers = 1  # already a worker (a batch): its siblings use the other cores
+    results: dict[int, Any] = {}
+    warnings: list[str] = []
+    added: dict[str, str] = {}
+    if workers <= 1 or len(jobs) <= 1:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        engine = options.engine()
+        for job in jobs:
+            try:
+                results[job.number] = ocr_page(job, engine)
+            except Exception as e:  # one bad page never ends the run
+                warnings.append(f"page {job.number}: OCR failed ({type(e).__name__}: {e}); the page is empty")
+        added = added_records(engine)
+        name = engine.name
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options,))
+        try:
+            pending = [(job, pool.apply_async(_work, (job,))) for job in jobs]
+            deadline = time.monotonic() + options.page_timeout * -(-len(jobs) // workers)
+            stopped = False
+            for job, future in pending:
+                if stopped:
+                    warnings.append(f"page {job.number}: OCR took too long; the page is empty")
+                    continue
+                try:
+                    result, records = future.get(timeout=max(0.01, deadline - time.monotonic()))
+                except multiprocessing.TimeoutError:
+                    warnings.append(f"page {job.number}: OCR took too long; the page is empty")
+                    pool.terminate()
+                    stopped = True
+                    continue
+                except Exception as e:
+                    warnings.append(
+                        f"page {job.number}: OCR failed ({type(e).__name__}: {e}); the page is empty"
+                    )
+                    continue
+                results[job.number] = result
+                added.update(records)
+        finally:
+            pool.terminate()
+            pool.join()
+        name = _engine_name(options)
+    if added and isinstance(options.engine, Recorded) and options.engine.record:
+        from ..ocr.engine import load_records, save_records
+
+        _, records = load_records(Path(options.engine.path))
+        save_records(Path(options.engine.path), name, {**records, **added})
+    return results, warnings, name
+
+
+def _engine_name(options: OcrOptions) -> str:
+    if isinstance(options.engine, Recorded):
+        from ..ocr.engine import load_records
+
+        name, _ = load_records(Path(options.engine.path))
+        if options.engine.record:
+            from ..ocr.engine import tesseract_version
+
+            name = f"tesseract {tesseract_version()}"
+        return name
+    from ..ocr.engine import tesseract_version
+
+    version = tesseract_version()
+    return f"tesseract {version}" if version else "tesseract"
+
+
+def ocr_document_pages(
+    path: Path, kind: str, numbers: list[int], options: OcrOptions, password: str | None = None
+) -> tuple[dict[int, Page], list[str], str]:
+    """The OCR'd pages by number, warnings, and what `source.ocr` says."""
+    from ..ocr.page import PageJob
+
+    jobs = [PageJob(str(path), n, kind, password) for n in numbers]
+    results, warnings, name = run_pages(jobs, options)
+    pages: dict[int, Page] = {}
+    for n in numbers:
+        result = results.get(n)
+        if result is None:
+            pages[n] = Page(number=n)
+            continue
+        pages[n] = result.page
+        warnings.extend(result.notes)
+    return pages, warnings, f"{name} ({LANGS})"

@@ -1,0 +1,142 @@
+"""One page through OCR: image → upright working image → tables read cell by cell, prose by line.
+
+Runs in a worker process (`extractor.ingest.ocr` runs pages in parallel), one page at a time, and
+returns the page in the shared representation: lines outside the tables, and tables whose cells
+carry their reading's confidence and notes. Positions are in the units of the output contract:
+PDF points for a PDF page, pixels of the image file for an image; `bbox` is the cell's box in the
+page as rendered (the working image's box mapped back through the deskew).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..document import BBox, Line, Page, Table, TableCell
+from ..grid import drop_frames, table_from_boxes
+from .engine import Engine, EngineError
+from .lines import TOLERANCE, find_structure
+from .preprocess import DPI, PageImage, binarize, load_image_page, map_box, prepare, render_pdf_page
+from .read import ink_crop, page_lines, read_cell
+
+# A page line the engine is this unsure of, and that has no Han character, is noise (a seal's
+# rim, a smudge), not text.
+MIN_LINE_CONF = 40.0
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Where a page comes from: page `number` (1-based) of a PDF, or frame `number - 1` of an image."""
+
+    path: str
+    number: int
+    kind: str  # "pdf" or "image"
+    password: str | None = None
+
+
+@dataclass
+class PageResult:
+    page: Page
+    notes: list[str]
+
+
+def load(job: PageJob) -> tuple[PageImage, float]:
+    """The working image of the job's page, and the size of a source pixel in output units."""
+    if job.kind == "pdf":
+        image = render_pdf_page(Path(job.path), job.number, DPI, job.password)
+        return prepare(image, DPI), 72 / DPI
+    image, dpi = load_image_page(Path(job.path), job.number - 1)
+    return prepare(image, dpi), 1.0
+
+
+def ocr_page(job: PageJob, engine: Engine) -> PageResult:
+    work, unit = load(job)
+    return read_page(work, unit, job.number, engine)
+
+
+def read_page(work: PageImage, unit: float, number: int, engine: Engine) -> PageResult:
+    """The page's tables and lines from its working image."""
+    gray = work.gray
+    # Working pixels → output units (for ordering positions: row tops, column edges, line tops).
+    scale = float(np.sqrt(abs(np.linalg.det(work.to_source[:2, :2])))) * unit
+    ink = binarize(gray)
+    structure = find_structure(ink)
+    tables: list[Table] = []
+    for boxes in structure.tables:
+        table = table_from_boxes(boxes, [], lambda _: (0.0, 0.0), lambda _: "", number, TOLERANCE / 2)
+        if table is not None:
+            tables.append(table)
+    tables = drop_frames(tables)
+    prose = gray.copy()
+    for table in tables:
+        for cell in table.cells:
+            assert cell.bbox is not None
+            x0, y0, x1, y1 = (round(v) for v in cell.bbox)
+            reading = read_cell(engine, ink_crop(gray, structure.rule_mask, (x0, y0, x1, y1)))
+            cell.text = reading.text
+            cell.confidence = reading.confidence
+            cell.notes = reading.notes
+        assert table.bbox is not None
+        x0, y0, x1, y1 = (round(v) for v in table.bbox)
+        prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside
+    page = Page(number=number, width=work.source_size[0] * unit, height=work.source_size[1] * unit)
+    try:
+        found = page_lines(engine, prose)
+    except EngineError as e:
+        found = []
+        work.notes.append(f"page {number}: the OCR engine failed on the page's text ({e})")
+    for text, conf, box in found:
+        if conf < MIN_LINE_CONF and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            continue
+        page.lines.append(
+            Line(
+                text=text,
+                page=number,
+                y=box[1] * scale,
+                bbox=(box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale),
+                confidence=round(conf / 100, 3),
+            )
+        )
+    for table in tables:
+        _to_output_units(table, work, unit, scale)
+        page.tables.append(table)
+    del prose
+    return PageResult(page=page, notes=[f"page {number}: {n}" for n in work.notes])
+
+
+def _out_box(work: PageImage, unit: float, box: tuple[float, float, float, float]) -> BBox:
+    x0, y0, x1, y1 = map_box(work.to_source, box)
+    w, h = work.source_size
+    return (
+        round(max(0.0, x0) * unit, 2),
+        round(max(0.0, y0) * unit, 2),
+        round(min(float(w), x1) * unit, 2),
+        round(min(float(h), y1) * unit, 2),
+    )
+
+
+def _to_output_units(table: Table, work: PageImage, unit: float, scale: float) -> None:
+    """Geometry (rows, columns, boxes) in the working image scaled to output units, so that rows
+    and columns line up; each cell's `source_bbox` is its box in the page as rendered."""
+
+    def scaled(box: BBox) -> BBox:
+        return (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
+
+    table.row_y = [y * scale for y in table.row_y]
+    if table.col_x is not None:
+        table.col_x = [x * scale for x in table.col_x]
+    if table.bbox is not None:
+        table.bbox = scaled(table.bbox)
+    for cell in table.cells:
+        if cell.bbox is not None:
+            cell.source_bbox = _out_box(work, unit, cell.bbox)
+            cell.bbox = scaled(cell.bbox)
+
+
+def crop_image(work: PageImage, cell: TableCell) -> np.ndarray:  # pragma: no cover - debugging aid
+    assert cell.bbox is not None
+    x0, y0, x1, y1 = (int(v) for v in cell.bbox)
+    return np.asarray(cv2.cvtColor(work.gray[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR))

@@ -1,0 +1,217 @@
+"""From a page to a clean, upright grayscale image: render, drop the seal, flatten the light, deskew.
+
+- `render_pdf_page`: pdfium renders the page at 300 dpi, in colour (a red seal is told by its hue).
+- `to_gray`: the page divided by its background (a closing of a reduced copy), so uneven light,
+  a shadow or a grey scan becomes black on white; a red seal is lifted out through the red
+  channel, in which red ink is nearly as light as paper and black text under it stays black.
+- `rectify`: the skew angle from the projection profile of a reduced copy (the angle whose rows
+  are most unequal), then, where the page has ruling lines, a homography that makes the outermost
+  horizontal and vertical rules straight and square (keystone, a photo taken at an angle).
+
+Every step keeps the map from the original pixels to the working image, so boxes found in the
+working image are reported in the page as rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from .engine import Image
+
+Matrix = npt.NDArray[np.float64]  # a 3×3 homography
+
+DPI = 300
+# Working images are brought near this width (an A4 page at 300 dpi): rule and glyph sizes below
+# are in these pixels.
+WORK_WIDTH = 2480
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+
+
+@dataclass
+class PageImage:
+    """A page ready for OCR: the working image and the map back to the page as rendered."""
+
+    gray: Image  # upright, flattened: black ink on white
+    to_source: Matrix  # working pixel → source pixel (the rendered page or the image file)
+    source_size: tuple[int, int]  # width, height of the source in pixels
+    notes: list[str]
+
+
+def render_pdf_page(path: Path, number: int, dpi: int = DPI, password: str | None = None) -> Image:
+    """Page `number` (1-based) rendered at `dpi` as a colour image (BGR)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path), password=password)
+    try:
+        page = pdf[number - 1]
+        try:
+            bitmap = page.render(scale=dpi / 72)
+            image = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    return image
+
+
+def image_page_count(path: Path) -> int:
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as im:
+        return int(getattr(im, "n_frames", 1))
+
+
+def load_image_page(path: Path, index: int) -> tuple[Image, float | None]:
+    """Frame `index` (0-based; TIFFs have several) as BGR or gray, and its stated dpi if any."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    with PILImage.open(path) as im:
+        im.seek(index)
+        dpi = im.info.get("dpi")
+        frame = ImageOps.exif_transpose(im) if index == 0 else im
+        if frame.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LA", "PA"):
+            rgb = np.asarray(frame.convert("RGB"), dtype=np.uint8)
+            return np.ascontiguousarray(rgb[:, :, ::-1]), _dpi(dpi)
+        return np.asarray(frame.convert("L"), dtype=np.uint8).copy(), _dpi(dpi)
+
+
+def _dpi(value: object) -> float | None:
+    if isinstance(value, tuple) and value and isinstance(value[0], int | float) and value[0] > 30:
+        return float(value[0])
+    return None
+
+
+def _background(channel: Image) -> Image:
+    """The paper behind the ink: a closing of a reduced copy (ink is thin, paper is everywhere)."""
+    h, w = channel.shape
+    f = 8
+    small = cv2.resize(channel, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    background = cv2.medianBlur(background, 5)
+    return np.asarray(cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def _flat(channel: Image) -> Image:
+    return np.asarray(cv2.divide(channel, np.maximum(_background(channel), 1), scale=255), dtype=np.uint8)
+
+
+def to_gray(image: Image) -> tuple[Image, bool]:
+    """The page as black ink on white paper, whatever the light, with red ink (a seal, a red stamp)
+    lifted out; True when there was red ink.
+
+    Each channel is divided by its own background (uneven light, a shadow, a grey scan). Paper,
+    text and seal multiply: where the seal is, the red channel is the page seen through red ink,
+    which lets most red light through (a share measured on the seal's strong pixels); the red
+    channel divided by that share is the page without the seal, paper white and black text under
+    the seal still black. Faint seal pixels are blended in by how red they are."""
+    if image.ndim == 2:
+        return _stretch(_flat(image)), False
+    gray = _flat(cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY))
+    b, g, r = (image[:, :, i].astype(np.int16) for i in range(3))
+    redness = (r - np.maximum(g, b)).astype(np.float32)
+    del b, g
+    strong = redness > 60
+    if strong.mean() < 0.0005:
+        return _stretch(gray), False
+    red = _flat(r.astype(np.uint8)).astype(np.float32)
+    share = float(np.clip(np.median(red[strong]) / 255.0, 0.5, 1.0))
+    lifted = np.clip(red / share, 0, 255)
+    alpha = np.clip((redness - 10) / 40, 0, 1)
+    out = (1 - alpha) * gray.astype(np.float32) + alpha * lifted
+    return _stretch(out.astype(np.uint8)), True
+
+
+def _stretch(flat: Image) -> Image:
+    """The darkest ink to black (a faded or grey scan)."""
+    lo = float(np.percentile(flat[::4, ::4], 0.5))
+    if lo > 10:
+        flat = cv2.convertScaleAbs(flat.astype(np.float32) - lo, alpha=255.0 / max(1.0, 255.0 - lo))
+    return np.asarray(flat, dtype=np.uint8)
+
+
+def binarize(gray: Image) -> Image:
+    """Ink as 255 on 0 (Otsu on the flattened page, never looser than a fixed level)."""
+    level, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, ink = cv2.threshold(gray, min(level, 200), 255, cv2.THRESH_BINARY_INV)
+    return ink
+
+
+def skew_angle(ink: Image, limit: float = 6.0) -> float:
+    """The page's rotation in degrees (counter-clockwise positive), from the projection profile."""
+    h, w = ink.shape
+    scale = 800 / max(h, w)
+    small = cv2.resize(ink, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    if cv2.countNonZero(small) < 50:
+        return 0.0
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rotated = cv2.warpAffine(small, m, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
+        rows = rotated.sum(axis=1, dtype=np.float64)
+        return float(np.var(rows))
+
+    best = max(np.arange(-limit, limit + 0.01, 0.25), key=sharpness)
+    best = max(np.arange(best - 0.25, best + 0.26, 0.05), key=sharpness)
+    return float(best)
+
+
+def _rotation(angle: float, w: int, h: int) -> Matrix:
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return np.vstack([m, [0.0, 0.0, 1.0]])
+
+
+def _scale(s: float) -> Matrix:
+    return np.array([[s, 0.0, 0.0], [0.0, s, 0.0], [0.0, 0.0, 1.0]])
+
+
+def warp(gray: Image, m: Matrix, size: tuple[int, int]) -> Image:
+    return cv2.warpPerspective(
+        gray, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+
+
+def prepare(image: Image, dpi: float | None) -> PageImage:
+    """The working image of a page: gray, seal lifted, flattened, scaled near 300 dpi, upright."""
+    from .lines import square_up
+
+    notes: list[str] = []
+    h0, w0 = image.shape[:2]
+    gray, sealed = to_gray(image)
+    del image
+    if sealed:
+        notes.append("red ink (a seal) lifted out before OCR")
+    # Work near 300 dpi: an A4 page (595 pt wide) is ~2480 px; a 200 dpi scan or a photo is scaled.
+    factor = WORK_WIDTH / w0 if dpi is None else DPI / dpi
+    if 0.9 < factor < 1.12:
+        factor = 1.0
+    angle = skew_angle(binarize(gray))
+    size = (round(w0 * factor), round(h0 * factor))
+    m = _rotation(angle, size[0], size[1]) @ _scale(factor)
+    work = warp(gray, m, size) if (angle or factor != 1.0) else gray
+    if abs(angle) >= 2:  # a scan's usual skew is not worth a warning
+        notes.append(f"rotated by {angle:.2f}°")
+    # Keystone and what rotation is left: square up the ruling lines.
+    k = square_up(binarize(work))
+    if k is not None:
+        m = k @ m
+        work = warp(gray, m, size)
+        notes.append("perspective corrected from the ruling lines")
+    return PageImage(
+        gray=work, to_source=np.asarray(np.linalg.inv(m), dtype=np.float64), source_size=(w0, h0), notes=notes
+    )
+
+
+def map_box(m: Matrix, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The box that holds `box`'s four corners mapped through `m`."""
+    x0, y0, x1, y1 = box
+    pts = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x1, y1, 1.0], [x0, y1, 1.0]]).T
+    mapped = m @ pts
+    xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())

@@ -1,0 +1,414 @@
+"""Reading table cells and page text with an engine (step one), normalised into text (step two).
+
+A cell is read from its own crop: the rules are cleared, the ink is cut out with a margin, and a
+crop with no ink is a blank cell (never 0). Labels are read with chi_sim; a cell whose chi_sim
+reading has no Han character is a number, and numbers are read with eng and a digit whitelist,
+twice: on the crop as it is and on an enlarged, binarised copy. The readings must agree: when
+they do not, the cell says so and its confidence drops under the review threshold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import cv2
+import numpy as np
+import regex
+
+from .. import patterns
+from ..text import best_similarity
+from .engine import Engine, EngineError, Image, Request, Word, parse_tsv
+from .options import CERTAIN
+
+LABEL = Request("chi_sim", 7)
+LABEL_BLOCK = Request("chi_sim", 6)
+DIGITS = "0123456789.,-/+%"
+NUMBER = Request("eng", 7, DIGITS)
+PAGE_TEXT = Request("chi_sim+eng", 3)
+
+MIN_SPECK = 25  # px area: JPEG noise and dust under this are not ink (a decimal point is ~60)
+PAD = 30  # white margin around a crop (tesseract misreads ink close to the image's edge)
+INSET = 5  # px inside the rules' centre lines
+INK_LEVEL = 160
+
+_HAN = regex.compile(r"\p{Han}")
+_HAN_SPACE = regex.compile(
+    r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])"
+)
+
+
+def join_han(text: str) -> str:
+    """Tesseract's chi_sim puts spaces between Han characters: drop the spaces next to them."""
+    return _HAN_SPACE.sub("", text.strip())
+
+
+@dataclass
+class CellReading:
+    text: str
+    confidence: float
+    notes: list[str] = field(default_factory=list)
+    kind: str = "blank"  # blank, label, number
+
+
+def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> Image | None:
+    """The cell's ink on white with a margin, rules and specks cleared; None for a blank cell."""
+    x0, y0, x1, y1 = (box[0] + INSET, box[1] + INSET, box[2] - INSET, box[3] - INSET)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    region = gray[y0:y1, x0:x1].copy()
+    hh, ww = region.shape
+    # Rules: the parts of the rule mask that reach the crop's edge (a stroke like 一 inside the
+    # cell is in the mask too, but reaches no edge).
+    rules = rule_mask[y0:y1, x0:x1]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    edge = [
+        i
+        for i in range(1, n)
+        if stats[i][0] <= 1
+        or stats[i][1] <= 1
+        or stats[i][0] + stats[i][2] >= ww - 1
+        or stats[i][1] + stats[i][3] >= hh - 1
+    ]
+    if edge:
+        cleared = cv2.dilate(np.isin(labels, edge).astype(np.uint8), np.ones((7, 7), np.uint8))
+        region[cleared > 0] = 255
+    ink = (region < INK_LEVEL).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big = [
+        i
+        for i in range(1, n)
+        if stats[i][4] >= MIN_SPECK
+        # what is left of a rule: a long thin run along the crop's edge
+        and not (stats[i][2] >= 0.5 * ww and stats[i][3] <= 8)
+        and not (stats[i][3] >= 0.5 * hh and stats[i][2] <= 8 and hh > 100)
+    ]
+    if not big:
+        return None
+    near = cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((15, 15), np.uint8))
+    # Specks away from every glyph are noise; small strokes near a glyph (、 the dots of 学) stay.
+    stray = (ink > 0) & (near == 0)
+    stray |= np.isin(labels, [i for i in range(1, n) if i not in big and stats[i][4] >= MIN_SPECK])
+    region[stray] = 255
+    xs0 = min(int(stats[i][0]) for i in big)
+    ys0 = min(int(stats[i][1]) for i in big)
+    xs1 = max(int(stats[i][0] + stats[i][2]) for i in big)
+    ys1 = max(int(stats[i][1] + stats[i][3]) for i in big)
+    cut = region[max(0, ys0 - 2) : ys1 + 2, max(0, xs0 - 2) : xs1 + 2]
+    return cv2.copyMakeBorder(cut, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+
+
+def _read(engine: Engine, image: Image, request: Request) -> list[Word]:
+    return parse_tsv(engine.read(image, request))
+
+
+def _text(words: list[Word]) -> str:
+    return join_han(" ".join(w.text for w in words))
+
+
+def _mean_conf(words: list[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _trim(crop: Image) -> Image:
+    ink = crop < INK_LEVEL
+    ys, xs = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+    return crop[ys[0] : ys[-1] + 1, xs[0] : xs[-1] + 1] if len(ys) and len(xs) else crop
+
+
+def _pad(image: Image) -> Image:
+    return cv2.copyMakeBorder(image, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
+
+
+def _line_height(crop: Image) -> int:
+    """The height of the tallest run of inked rows: a line of text."""
+    tallest, run = 0, 0
+    for inked in np.asarray((crop < INK_LEVEL).any(axis=1)).tolist():
+        run = run + 1 if inked else 0
+        tallest = max(tallest, run)
+    return tallest or crop.shape[0]
+
+
+def _scaled(crop: Image, height: int) -> Image:
+    """The crop scaled so that a line of its text is `height` px tall (upscaling only)."""
+    f = height / _line_height(crop)
+    if f <= 1.05:
+        return crop
+    return np.asarray(cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+
+
+def _copies(crop: Image, copies: int) -> Image:
+    """The number written `copies` times, a glyph's height apart: tesseract's line recogniser reads
+    a lone digit (a '1' above all) poorly, and the copies must come out as the same text repeated."""
+    t = _trim(crop)
+    gap = np.full((t.shape[0], max(8, t.shape[0])), 255, np.uint8)
+    parts = [t]
+    for _ in range(copies - 1):
+        parts += [gap, t]
+    return _pad(np.hstack(parts))
+
+
+def text_rows(crop: Image) -> int:
+    """How many lines of text a crop holds (runs of inked rows)."""
+    runs, inside = 0, False
+    for inked in np.asarray((crop < INK_LEVEL).any(axis=1)).tolist():
+        if inked and not inside:
+            runs += 1
+        inside = bool(inked)
+    return runs
+
+
+def glyphs(crop: Image) -> int:
+    """Pieces of ink at least half as tall as the tallest: one per digit ('.' ',' '-' not counted)."""
+    ink = (crop < INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return 0
+    tallest = max(int(stats[i][3]) for i in range(1, n))
+    return sum(1 for i in range(1, n) if stats[i][3] >= 0.5 * tallest)
+
+
+def _tall_chars(text: str) -> int:
+    """Characters of a number reading that are glyphs `glyphs` counts."""
+    return sum(ch.isdigit() or ch in "+/%" for ch in text)
+
+
+_LABEL_FIXES = str.maketrans({"〈": "（", "《": "（", "〉": "）", "》": "）", "(": "（", ")": "）"})
+_NUMBER_UNIT = regex.compile(r"^[\d.,]+(?P<unit>万元|亿元|元|万|件|个|项|条|次|人次|家)$")
+
+
+def read_cell(engine: Engine, crop: Image | None) -> CellReading:
+    """Read one cell crop: a label with chi_sim, a number with eng (see the module's docstring)."""
+    if crop is None:
+        return CellReading("", 0.97, ["blank in the scan"], "blank")
+    try:
+        return _read_cell(engine, crop)
+    except EngineError as e:
+        return CellReading("", 0.0, [f"the OCR engine failed on this cell: {e}"], "blank")
+
+
+def _read_cell(engine: Engine, crop: Image) -> CellReading:
+    rows = text_rows(crop)
+    request = LABEL_BLOCK if rows > 1 else LABEL
+    label = _read(engine, crop, request)
+    label_text, label_conf = _text(label), _mean_conf(label)
+    if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not _NUMBER_UNIT.match(label_text):
+        return _label(engine, crop, request, label_text, label_conf)
+    if rows == 1:
+        unit = _NUMBER_UNIT.match(label_text.replace(" ", ""))
+        number = _read_number(engine, crop, label_text, unit["unit"] if unit else "")
+        if number is not None:
+            return number
+    if _HAN.search(label_text):
+        return _label(engine, crop, request, label_text, label_conf)
+    # Neither a label nor a number that reads consistently: keep what was read, unsure.
+    first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
+    return CellReading(
+        first or label_text,
+        0.3,
+        [f"OCR could not read this cell consistently: {first!r} (eng), {label_text!r} (chi_sim)"],
+        "number",
+    )
+
+
+@cache
+def _lexicon() -> tuple[str, ...]:
+    """Every label, alias and header word of the templates (patterns/templates.toml)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            if _HAN.search(node):
+                found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(patterns.load("templates"))
+    return tuple(dict.fromkeys(found))
+
+
+def _label(engine: Engine, crop: Image, request: Request, text: str, conf: float) -> CellReading:
+    """A label. Small print is read again enlarged, and of the readings the one nearest a label of
+    the templates is kept (the nearest is chosen among what the engine read, never made up);
+    labels the templates do not know keep the surer reading."""
+    candidates = [(text.translate(_LABEL_FIXES), conf)]
+    if best_similarity(candidates[0][0], _lexicon()) < 0.95 and _line_height(crop) < 44:
+        for height in (48, 64):
+            again = _read(engine, _pad(_scaled(_trim(crop), height)), request)
+            candidates.append((_text(again).translate(_LABEL_FIXES), _mean_conf(again)))
+    scored = [(best_similarity(t, _lexicon()), c, t) for t, c in candidates if t]
+    if not scored:
+        return CellReading(text, 0.5, [], "label")
+    known = max(scored)
+    _, conf, text = known if known[0] >= 0.6 else max(scored, key=lambda s: s[1])
+    return CellReading(text, round(max(0.5, min(0.95, conf / 100)), 3), [], "label")
+
+
+def _halves(text: str, copies: int) -> str | None:
+    """The text of one copy when `copies` copies were read alike ('AA', 'A.A' with the gap read as
+    a mark); None when the copies differ."""
+    for sep in ("", ".", "-"):
+        size, rest = divmod(len(text) - len(sep) * (copies - 1), copies)
+        if size <= 0 or rest:
+            continue
+        part = text[:size]
+        if text == sep.join([part] * copies):
+            return part
+    return None
+
+
+def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> CellReading | None:
+    """A number read with eng and the digit whitelist: the crop, and the crop written twice; when
+    those disagree, the crop written three times and chi_sim's reading vote. None: not a number."""
+    digits = crop if not unit else _without_unit(crop, len(unit))
+    n = glyphs(digits)
+
+    def fits(r: str | None) -> bool:
+        # Never fewer glyphs than the ink shows (a missed digit); more is fine (touching digits).
+        return bool(r) and _tall_chars(r or "") >= n
+
+    first = _text(_read(engine, digits, NUMBER)).replace(" ", "")
+    doubled = _text(_read(engine, _copies(digits, 2), NUMBER)).replace(" ", "")
+    second = _halves(doubled, 2)
+    chi = label_text.replace(" ", "") if regex.fullmatch(r"[\d.,]+", label_text.replace(" ", "")) else None
+    if first == second and fits(first):
+        if chi == first:  # a second model (chi_sim) agrees too
+            return CellReading(
+                first + unit, CERTAIN, ["read by OCR; three readings by two models agree"], "number"
+            )
+        return CellReading(
+            first + unit, 0.95, [f"read by OCR; two readings agree{_unit_note(unit)}"], "number"
+        )
+    tripled = _text(_read(engine, _copies(digits, 3), NUMBER)).replace(" ", "")
+    third = _halves(tripled, 3)
+    votes = [r for r in (first, second, third, chi, _bar(digits)) if r is not None and fits(r)]
+    if not votes:
+        return None
+    tally = Counter(votes)
+    best, count = tally.most_common(1)[0]
+    shown = f"{first!r}, {doubled!r} (twice), {tripled!r} (three times), {label_text!r} (chi_sim)"
+    # Two readings of the crop as it is can share one misreading; a copies reading must be among them.
+    if count >= 2 and len(tally) == 1 and best in (second, third):
+        return CellReading(
+            best + unit, 0.9, [f"read by OCR; {count} readings agree, none differs ({shown})"], "number"
+        )
+    return CellReading(best + unit, 0.4, [f"OCR readings disagree: {shown}; {n} glyphs"], "number")
+
+
+def _bar(crop: Image) -> str | None:
+    """'1' when the crop's only glyph is a plain upright bar (a sans-serif 1, which tesseract's eng
+    model often returns nothing for); a vote like any reading, never a reading on its own."""
+    ink = (crop < INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big = [i for i in range(1, n) if stats[i][4] >= MIN_SPECK]
+    if len(big) != 1:
+        return None
+    _, _, w, h, area = (int(v) for v in stats[big[0]])
+    return "1" if h >= 12 and w <= 0.3 * h and area >= 0.6 * w * h else None
+
+
+def _unit_note(unit: str) -> str:
+    return f" (unit {unit} read with chi_sim)" if unit else ""
+
+
+def _without_unit(crop: Image, chars: int) -> Image:
+    """The crop without its last `chars` Han characters (a unit such as 元): each is about as wide
+    as the line is tall."""
+    t = _trim(crop)
+    cut = t.shape[1] - int(chars * t.shape[0] * 1.05)
+    return _pad(t[:, : max(1, cut)])
+
+
+PageLine = tuple[str, float, tuple[int, int, int, int]]  # text, mean word confidence, box
+
+_LATIN = regex.compile(r"[A-Za-z]")
+_HEADING_START = regex.compile(r"^[、，,.．]|^[一二三四五六七八九十][、，,.．]")
+
+
+def page_lines(engine: Engine, image: Image) -> list[PageLine]:
+    """The text lines of a page image (spaces between Han characters dropped), each re-read on its
+    own when the page reading is doubtful (see `_doubtful`)."""
+    from ..locate import reads_as_heading
+
+    words = _read(engine, image, PAGE_TEXT)
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    out: list[PageLine] = []
+    for ws in lines.values():
+        text = _text(ws)
+        if not text:
+            continue
+        box = (
+            min(w.box[0] for w in ws),
+            min(w.box[1] for w in ws),
+            max(w.box[2] for w in ws),
+            max(w.box[3] for w in ws),
+        )
+        line: PageLine = (text, _mean_conf(ws), box)
+        if _doubtful(line, reads_as_heading(text)):
+            line = _reread(engine, image, line, reads_as_heading)
+        out.append(line)
+    out.sort(key=lambda t: (t[2][1], t[2][0]))
+    return out
+
+
+def _doubtful(line: PageLine, heading: bool) -> bool:
+    """A line worth reading again alone: a short line shaped like a heading that does not read as
+    one (a lost ordinal, a misread keyword), Latin letters where Chinese is expected (a large title
+    read with the eng model), or a low confidence."""
+    text, conf, _ = line
+    if heading:
+        return False
+    looks_heading = len(text) <= 40 and bool(_HEADING_START.match(text)) and not regex.search(r"\d", text)
+    latin = len(_LATIN.findall(text)) >= 3 and conf < 85
+    return looks_heading or latin or conf < 50
+
+
+def _reread(
+    engine: Engine, image: Image, line: PageLine, reads_as_heading: Callable[[str], bool]
+) -> PageLine:
+    """The line read again with chi_sim alone, from its own crop (widened to the left, where an
+    ordinal may have been lost), at its size and at a standard size; the reading kept is the first
+    that reads as a heading, else the surest."""
+    text, conf, (x0, y0, x1, y1) = line
+    h = y1 - y0
+    crop = image[max(0, y0 - h // 3) : y1 + h // 3, max(0, x0 - 2 * h) : x1 + h // 2]
+    candidates: list[tuple[str, float]] = [(text, conf)]
+    for img in (_pad(crop), _pad(_resized(_trim(crop), 48))):
+        words = _read(engine, img, LABEL)
+        candidates.append((_text(words), _mean_conf(words)))
+    for t, c in candidates[1:]:
+        if t and reads_as_heading(t):
+            return (t, c, line[2])
+    restored = _lost_ordinal(text)
+    if restored is not None:
+        return (restored, conf, line[2])
+    t, c = max(candidates, key=lambda tc: tc[1] if tc[0] else -1.0)
+    return (t, c, line[2])
+
+
+def _lost_ordinal(text: str) -> str | None:
+    """A heading whose ordinal the engine dropped ("、政府信息公开行政复议…": tesseract takes a bold
+    四 for a frame): the ordinal of the section its words name, when exactly one fits."""
+    from ..locate import heading_key
+
+    if not regex.match(r"^[、，,.．]", text):
+        return None
+    fits = [o + text for o in "一二三四五六" if heading_key(o + text) is not None]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _resized(crop: Image, height: int) -> Image:
+    """The crop scaled so that its line of text is `height` px tall (up or down)."""
+    f = height / max(1, _line_height(crop))
+    if 0.9 < f < 1.1:
+        return crop
+    method = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
+    return np.asarray(cv2.resize(crop, None, fx=f, fy=f, interpolation=method), dtype=np.uint8)
