@@ -17,6 +17,8 @@ class ExitCode(IntEnum):
     OUTPUT_FAILED = 6  # the output could not be written
     BATCH_FAILED = 7  # a batch ran to its end, but some inputs failed (see summary.csv)
     DEPENDENCY_MISSING = 8  # an optional dependency is not installed (pyarrow for Parquet)
+    PASSWORD_REQUIRED = 9  # the PDF is encrypted with a password: give it with --password
+    INPUT_TOO_LARGE = 10  # the input is over a limit (pixels of an image): raise the limit or shrink it
     INTERRUPTED = 130  # interrupted (Ctrl-C): finished outputs are kept; rerun to finish
 
 
@@ -36,6 +38,18 @@ class UnsupportedInputError(ExtractorError, ValueError):
 
 class NotAReportError(ExtractorError, ValueError):
     exit_code = ExitCode.NOT_A_REPORT
+
+
+class PasswordRequiredError(ExtractorError, PermissionError):
+    """A PDF that opens only with its user password, and none or a wrong one was given."""
+
+    exit_code = ExitCode.PASSWORD_REQUIRED
+
+
+class InputTooLargeError(ExtractorError, ValueError):
+    """An input over a configured limit (an image's pixels), refused before it is decoded."""
+
+    exit_code = ExitCode.INPUT_TOO_LARGE
 
 
 class OutputError(ExtractorError, OSError):
