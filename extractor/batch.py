@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from .atomic import write_atomic
 from .errors import ExtractorError, InputMissingError, OutputError
 from .ingest.kinds import SUFFIXES
+from .limits import DEFAULT_MAX_MEMORY_MB
 from .manifest import Entry, Manifest
 from .model import Report, Status
 from .pipeline import Settings, extract, file_sha256
@@ -93,26 +94,53 @@ def extract_many(
     *,
     jobs: int | None = None,
     timeout: float | None = None,
+    max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
     read: Reader = extract,
 ) -> Iterator[Result]:
     """Extract every file in worker processes; yield a Result per file, in the order they finish.
 
     `jobs` workers (default: one per core); `timeout` seconds at most a file, after which its worker
-    is killed and the file fails. Use under `if __name__ == "__main__":` in a script.
+    is killed and the file fails; `max_memory` MB of address space a worker may use, beyond which
+    the file fails (None: no limit). Use under `if __name__ == "__main__":` in a script.
     """
     files = [Path(p) for p in paths]
-    fn = partial(_extract_one, settings=settings or Settings(), read=read)
+    fn = partial(_extract_one, settings=settings or Settings(), read=read, max_memory=max_memory)
     with Pool(fn, jobs=min(jobs or default_jobs(), max(len(files), 1)), timeout=timeout) as pool:
         for outcome in pool.run(files):
             yield outcome.value if outcome.value is not None else _failed(outcome.task, outcome, timeout)
 
 
-def _extract_one(path: Path, settings: Settings, read: Reader) -> Result:
+def _limit_memory(max_memory: int | None) -> None:
+    """Cap this worker's address space at `max_memory` MB (RLIMIT_AS; where the platform has it)."""
+    if not max_memory:
+        return
+    try:
+        import resource
+
+        limit = max_memory * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not Linux, or not allowed
+        pass
+
+
+def _extract_one(path: Path, settings: Settings, read: Reader, max_memory: int | None = None) -> Result:
     start = time.perf_counter()
+    _limit_memory(max_memory)
     try:
         report = read(path, settings)
     except ExtractorError as e:
         return Result(path, "failed", None, [_reason(str(e), path)], time.perf_counter() - start)
+    except MemoryError:
+        message = (
+            f"needed more memory than the limit of {max_memory} MB a file and was stopped; "
+            "give it more (--max-memory) or check the file"
+            if max_memory
+            else "ran out of memory; free some, or run fewer jobs (-j)"
+        )
+        return Result(path, "failed", None, [message], time.perf_counter() - start)
     except Exception as e:
         message = f"internal error: {type(e).__name__}: {e}; run `extractor -v extract` on it and report it"
         return Result(path, "failed", None, [message], time.perf_counter() - start)
@@ -220,6 +248,7 @@ def run_batch(
     *,
     jobs: int | None = None,
     timeout: float | None = None,
+    max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
     force: bool = False,
     progress: Progress | None = None,
     read: Reader = extract,
@@ -262,7 +291,7 @@ def run_batch(
     start = time.perf_counter()
     fresh: set[str] = set()
     interrupted = False
-    fn = partial(_extract_to, settings=settings, read=read)
+    fn = partial(_extract_to, settings=settings, read=read, max_memory=max_memory)
     try:
         with Pool(fn, jobs=min(jobs or default_jobs(), max(len(todo), 1)), timeout=timeout) as pool:
             for outcome in pool.run(todo):
@@ -301,10 +330,12 @@ def run_batch(
     return BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
 
 
-def _extract_to(task: tuple[Path, Path, str], settings: Settings, read: Reader) -> tuple[Row, str]:
+def _extract_to(
+    task: tuple[Path, Path, str], settings: Settings, read: Reader, max_memory: int | None = None
+) -> tuple[Row, str]:
     """In a worker: read one file, write its JSON, return its summary row and the file's hash."""
     path, output, rel = task
-    result = _extract_one(path, settings, read)
+    result = _extract_one(path, settings, read, max_memory)
     if result.report is not None:
         try:
             write_atomic(output, result.report.to_json() + "\n")

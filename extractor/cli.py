@@ -15,6 +15,7 @@ import typer
 from .atomic import write_atomic
 from .errors import ExitCode, ExtractorError
 from .formats import Format, format_of
+from .limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_PIXELS
 
 app = typer.Typer(
     name="extractor",
@@ -68,6 +69,14 @@ Threshold = Annotated[
     typer.Option("--threshold", min=0.0, max=1.0, help="Cells under this confidence go to needs_review."),
 ]
 Password = Annotated[str | None, typer.Option("--password", help="Password of an encrypted PDF.")]
+MaxPixels = Annotated[
+    int,
+    typer.Option(
+        "--max-pixels",
+        min=1,
+        help="Refuse an image (or skip a PDF page to OCR) above this many pixels: bombs, giant scans.",
+    ),
+]
 Outputs = Annotated[
     Path, typer.Argument(help="A batch's output folder (`extractor batch -o`), or one report's JSON.")
 ]
@@ -82,12 +91,13 @@ def extract(
     threshold: Threshold = 0.8,
     password: Password = None,
     compact: Annotated[bool, typer.Option("--compact", help="One line of JSON, no indentation.")] = False,
+    max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
 ) -> None:
     """Extract one report to JSON (stdout, or -o OUT.json)."""
     from .pipeline import Settings
     from .pipeline import extract as run
 
-    report = run(file, Settings(review_threshold=threshold, password=password))
+    report = run(file, Settings(review_threshold=threshold, password=password, max_pixels=max_pixels))
     text = report.to_json(indent=None if compact else 2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -141,8 +151,15 @@ def batch(
     force: Annotated[
         bool, typer.Option("--force", help="Redo every input, also those whose output is current.")
     ] = False,
+    max_memory: Annotated[
+        int,
+        typer.Option(
+            "--max-memory", min=0, help="MB of memory at most per worker, then the file fails; 0: no limit."
+        ),
+    ] = DEFAULT_MAX_MEMORY_MB,
     threshold: Threshold = 0.8,
     password: Password = None,
+    max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
 ) -> None:
     """Extract every report under FOLDER into -o OUTDIR in parallel; a rerun redoes only what changed."""
     from .batch import run_batch
@@ -153,9 +170,10 @@ def batch(
     run = run_batch(
         folder,
         output,
-        Settings(review_threshold=threshold, password=password),
+        Settings(review_threshold=threshold, password=password, max_pixels=max_pixels),
         jobs=jobs,
         timeout=timeout or None,
+        max_memory=max_memory or None,
         force=force,
         progress=progress_for(sys.stderr),
     )

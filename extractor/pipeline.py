@@ -10,6 +10,7 @@ from pathlib import Path
 from .document import Document, TableCell
 from .errors import NotAReportError
 from .ingest import read_document
+from .limits import DEFAULT_MAX_PIXELS
 from .locate import Located, line_width, locate_sections, rows_by_section, section_text
 from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
@@ -28,13 +29,14 @@ class Settings:
     review_threshold: float = 0.8
     password: str | None = None
     ocr: OcrOptions | None = None  # how scanned pages and images are read (engine, workers)
+    max_pixels: int = DEFAULT_MAX_PIXELS  # an image, or a PDF page rendered for OCR, above this is refused
 
 
 def extract(path: str | Path, settings: Settings | None = None) -> Report:
     """Read one report file and return its Report."""
     settings = settings or Settings()
     path = Path(path)
-    doc = read_document(path, password=settings.password, ocr=settings.ocr)
+    doc = read_document(path, password=settings.password, ocr=settings.ocr, max_pixels=settings.max_pixels)
     return document_to_report(doc, settings, sha256=file_sha256(path))
 
 

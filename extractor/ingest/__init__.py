@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import InputMissingError, UnsupportedInputError
+from ..limits import DEFAULT_MAX_PIXELS, check_image
 from ..ocr.options import OcrOptions
 from .image import looks_like_image
 from .kinds import kind_by_name, looks_like_html, office_kind
@@ -49,15 +50,22 @@ def sniff(path: Path) -> str:
     )
 
 
-def read_document(path: Path, password: str | None = None, ocr: OcrOptions | None = None) -> Document:
+def read_document(
+    path: Path,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Document:
+    """The Document of one file; `max_pixels` bounds an image, or a PDF page rendered for OCR."""
     kind = sniff(path)
     if kind == "pdf":
         from .pdf import read_pdf
 
-        return read_pdf(path, password=password, ocr=ocr)
+        return read_pdf(path, password=password, ocr=ocr, max_pixels=max_pixels)
     if kind == "image":
         from .image import read_image
 
+        check_image(path, max_pixels)
         return read_image(path, ocr)
     if kind == "html":
         from .html import read_html

@@ -18,6 +18,7 @@ from pdfplumber.utils.text import chars_to_textmap, extract_text
 from ..document import BBox, Document, Line, Page
 from ..errors import PasswordRequiredError, UnsupportedInputError
 from ..grid import drop_frames, table_from_boxes, table_row_bands
+from ..limits import DEFAULT_MAX_PIXELS, page_pixels
 from ..locate import locate_sections, mentions_tables
 from ..ocr.options import OcrOptions
 from .ocr import triage
@@ -116,11 +117,27 @@ def _plumber_table_page(path: Path, number: int, password: str | None) -> Page:
         return _assemble(number, (float(p.width), float(p.height)), p.chars, boxes)
 
 
-def read_pdf(path: Path, password: str | None = None, ocr: OcrOptions | None = None) -> Document:
+def read_pdf(
+    path: Path,
+    password: str | None = None,
+    ocr: OcrOptions | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Document:
     pages = _pdfium_pages(path, password)
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
     # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
     needs_ocr = triage(["\n".join(line.text for line in p.lines) for p in pages])
+    for number in sorted(needs_ocr):  # a page too large to render stays as its text layer
+        from ..ocr.preprocess import DPI
+
+        page = pages[number - 1]
+        if page_pixels(page.width or 0, page.height or 0, DPI) > max_pixels:
+            del needs_ocr[number]
+            doc.warnings.append(
+                f"page {number}: {page.width or 0:.0f} × {page.height or 0:.0f} pt is over the pixel limit "
+                f"rendered for OCR ({max_pixels / 1e6:.0f} million at {DPI} dpi); not read "
+                "(raise --max-pixels to read it)"
+            )
     if needs_ocr:
         from .ocr import ocr_document_pages
 
