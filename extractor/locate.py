@@ -162,16 +162,27 @@ def _in_order(candidates: list[tuple[int, str, str, int]]) -> list[tuple[int, st
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
     ordinals = {spec.key: spec.ordinal for spec in _specs()[0]}
     agree = [int(ordinal(text) == ordinals[key]) for _, key, text, _ in candidates]
+    # Linear in the candidates (a compilation of many reports has thousands): walking back, `ahead`
+    # holds per section key the best chain starting at a candidate far enough ahead to follow this one,
+    # ties to the earliest; the thresholds (line + lines used) never grow, so each enters once.
     best: list[tuple[int, int]] = []
     follow: list[int] = []
+    ahead: dict[str, tuple[tuple[int, int], int]] = {}
+    pending = len(candidates)
     for a in range(len(candidates) - 1, -1, -1):
         i, key, _, used = candidates[a]
+        while pending > a + 1 and candidates[pending - 1][0] > i + used - 1:
+            pending -= 1
+            b_key = candidates[pending][1]
+            s = best[len(candidates) - 1 - pending]
+            if b_key not in ahead or s >= ahead[b_key][0]:
+                ahead[b_key] = (s, pending)
         score, link = (1, agree[a]), -1
-        for b in range(a + 1, len(candidates)):
-            j, key_b, _, _ = candidates[b]
-            s = best[len(candidates) - 1 - b]
-            if order[key_b] > order[key] and j > i + used - 1 and (1 + s[0], agree[a] + s[1]) > score:
-                score, link = (1 + s[0], agree[a] + s[1]), b
+        for b_key, (s, b) in ahead.items():
+            if order[b_key] > order[key]:
+                cand = (1 + s[0], agree[a] + s[1])
+                if cand > score or (cand == score and link != -1 and b < link):
+                    score, link = cand, b
         best.append(score)
         follow.append(link)
     best.reverse()
