@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 
 import regex
 
@@ -135,6 +136,10 @@ def split_run(raw: str, kinds: Sequence[CellKind], sums: Sequence[Sum] = ()) -> 
     chunks = _chunks(raw)
     kinds = tuple(kinds)
     found, truncated = _search(chunks, kinds, sums)
+    # A blank cell leaves no trace in glued text: the readings with one blank cell are as good.
+    more, cut = _one_blank(chunks, kinds, sums)
+    found.extend(x for x in more if x not in found)
+    truncated = truncated or cut
     fits = True
     if not found and len(sums) > 1:
         # The source may break one of the row's relations (a mistyped block total of section 四):
@@ -152,6 +157,27 @@ def split_run(raw: str, kinds: Sequence[CellKind], sums: Sequence[Sum] = ()) -> 
     )
 
 
+def _one_blank(
+    chunks: list[_Chunk], kinds: tuple[CellKind, ...], sums: Sequence[Sum]
+) -> tuple[list[tuple[str, ...]], bool]:
+    """The splits with one blank cell (not a total: a blank total beside its parts breaks the row)."""
+    n = len(kinds)
+    totals = {t for _, t in sums}
+    if n < 2 or len(chunks) > n - 1 or sum(len(c.body) for c in chunks) < n - 1:
+        return [], False
+    out: list[tuple[str, ...]] = []
+    truncated = False
+    for p in range(n):
+        if p in totals:
+            continue
+        shift = {i: i - (i > p) for i in range(n) if i != p}
+        sub = [(tuple(shift[q] for q in parts if q != p), shift[t]) for parts, t in sums]
+        found, cut = _search(chunks, kinds[:p] + kinds[p + 1 :], [g for g in sub if g[0]])
+        out.extend((*f[:p], "", *f[p:]) for f in found)
+        truncated = truncated or cut
+    return out, truncated
+
+
 def _search(
     chunks: list[_Chunk], kinds: tuple[CellKind, ...], sums: Sequence[Sum]
 ) -> tuple[list[tuple[str, ...]], bool]:
@@ -161,6 +187,12 @@ def _search(
     # A row whose last cell is the total of the cells before it (section 三): try each ending of the
     # run as the total first; the cells before it must then sum to a known number, which prunes hard.
     last = next((g for g in sums if g[1] == n - 1 and all(p < n - 1 for p in g[0])), None)
+    segments = _segments(n, sums)
+    plain = not any(k.signed or k.money for k in kinds) and not any(
+        m in c.body for c in chunks for m in _markers()
+    )
+    if len(segments) > 1 and plain:
+        return _by_segments(chunks, segments, sums)
     if last is None or kinds[-1].signed or kinds[-1].money:
         return _walk(chunks, kinds, sums, {})
     body, unit = chunks[-1].body, chunks[-1].unit
@@ -182,6 +214,97 @@ def _search(
         if len(out) > MAX_SPLITS:
             return out[:MAX_SPLITS], True
     return out, budget[0] <= 0
+
+
+def _segments(n: int, sums: Sequence[Sum]) -> list[tuple[int, int]]:
+    """The row cut where no relation spans the cut (section 四's three blocks): [start, end) each."""
+    groups = [{*parts, total} for parts, total in sums]
+    cuts = [i for i in range(1, n) if all(max(g) < i or min(g) >= i for g in groups)]
+    bounds = [0, *cuts, n]
+    return list(pairwise(bounds))
+
+
+def _by_segments(
+    chunks: list[_Chunk], segments: list[tuple[int, int]], sums: Sequence[Sum]
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Segment by segment, each segment's splits from each place it may start found once: the
+    splits of the rest do not depend on how the segments before it were split."""
+    text = "".join(c.body for c in chunks)
+    bounds: set[int] = set()
+    at = 0
+    for c in chunks[:-1]:
+        at += len(c.body)
+        bounds.add(at)
+    budget = [MAX_STEPS]
+    local = [[(tuple(p - a for p in parts), t - a) for parts, t in sums if a <= t < b] for a, b in segments]
+    memo: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+
+    def rest(seg: int, pos: int) -> list[tuple[str, ...]]:
+        if seg == len(segments):
+            return [()] if pos == len(text) else []
+        if (seg, pos) not in memo:
+            a, b = segments[seg]
+            out: list[tuple[str, ...]] = []
+            after = segments[-1][1] - b  # cells of the segments after this one: a character each at least
+            for end, cells in _segment_at(text, bounds, pos, b - a, local[seg], budget, after):
+                out.extend((*cells, *tail) for tail in rest(seg + 1, end))
+                if len(out) > MAX_SPLITS:
+                    break
+            memo[(seg, pos)] = out
+        return memo[(seg, pos)]
+
+    found = rest(0, 0)
+    return found[:MAX_SPLITS], len(found) > MAX_SPLITS or budget[0] <= 0
+
+
+def _segment_at(
+    text: str, bounds: set[int], start: int, n: int, sums: Sequence[Sum], budget: list[int], after: int
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Every way `n` count cells from `start` satisfy `sums`: (where they end, the cells), leaving
+    at least `after` characters. Cells never cross the source's separators."""
+    parts_of = {t: parts for parts, t in sums if all(p < t for p in parts)}
+    total_of = {p: t for t, parts in parts_of.items() for p in parts}
+    checks: dict[int, list[Sum]] = {}
+    for g in sums:
+        checks.setdefault(max(*g[0], g[1]), []).append(g)
+    cells: list[str] = []
+    values: list[Decimal | int | None] = []
+    out: list[tuple[int, tuple[str, ...]]] = []
+
+    def walk(i: int, pos: int) -> None:
+        if i == n:
+            out.append((pos, tuple(cells)))
+            return
+        left = len(text) - pos - after - (n - i - 1)  # the most this cell may take
+        if left < 1 or budget[0] <= 0:
+            return
+        if i in total_of:
+            # A part is no longer than its total, which still has to come after the other cells.
+            left = (len(text) - pos - after - (n - i - 2)) // 2
+        ends = range(pos + 1, pos + max(left, 1) + 1)
+        if i in parts_of:
+            expected = str(sum(values[p] or 0 for p in parts_of[i]))
+            ends = range(pos + len(expected), pos + len(expected) + 1)
+            if not text.startswith(expected, pos):
+                return
+        for end in ends:
+            budget[0] -= 1
+            if any(pos < x < end for x in bounds):
+                break
+            piece = text[pos:end]
+            if not _COUNT.fullmatch(piece):
+                if piece[0] == "0":
+                    break
+                continue
+            cells.append(piece)
+            values.append(int(piece.replace(",", "")))
+            if all(_holds(values, g) for g in checks.get(i, ())):
+                walk(i + 1, end)
+            cells.pop()
+            values.pop()
+
+    walk(0, start)
+    return out
 
 
 def _summing(chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int) -> list[tuple[str, ...]]:

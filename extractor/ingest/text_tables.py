@@ -530,19 +530,38 @@ class Region:
         # then the blank label columns a merged label left.
         first = max((i + 1 for i, c in enumerate(cells) if c.strip() and not well_formed(c)), default=0)
         labels = [c for c in cells[:first] if c.strip()]
-        values = cells[first:]
-        k = len(self.columns) or len(values)
-        while len(values) > k and not values[-1]:
-            values.pop()
-        while len(values) > k and not values[0]:
-            values.pop(0)
-        out = [TableCell(row=0, col=0, text=v) for v in values]
+        out = self._md_values(cells, first)
         text = " | ".join(cells)
         self.rows.append(
             Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
         )
         if self.kind == "review":
             self.close()
+
+    def _md_values(self, cells: list[str], first: int) -> list[TableCell]:
+        """A Markdown row's value cells: those after its labels, blanks included. With more cells
+        than columns, the blanks dropped may be a converter's padding at the end or the blank label
+        columns of a merged label, and a blank 总计 looks like padding: every placement that drops
+        only blanks is tried, the row's relations choose, then the table's width (the row's last
+        cells); cells that still differ between placements are flagged."""
+        values = cells[first:]
+        k = len(self.columns) or len(values)
+        places = [w for w in range(len(values) - k + 1) if not any(values[:w]) and not any(values[w + k :])]
+        if len(places) <= 1:
+            chosen = values[places[0] : places[0] + k] if places else values
+            return [TableCell(row=0, col=0, text=v) for v in chosen]
+        kinds = [c.kind for c in self.columns]
+        holding = [w for w in places if _row_holds(values[w : w + k], kinds, self.sums)]
+        candidates = holding if holding else places
+        w = len(values) - k if len(values) - k in candidates else candidates[0]
+        chosen = values[w : w + k]
+        out = [TableCell(row=0, col=0, text=v) for v in chosen]
+        if len(candidates) > 1:
+            for i, cell in enumerate(out):
+                if any(values[o + i] != chosen[i] for o in candidates):
+                    cell.confidence = AMBIGUOUS
+                    cell.notes = ["the row has more cells than columns: its values may sit one column over"]
+        return out
 
     # -- headers and rows -------------------------------------------------------------------------
 
@@ -642,6 +661,14 @@ class Region:
                 f"requests: {len(bare)} rows had their labels detached (a converter's shredded table); "
                 "labels and rows paired in order"
             )
+
+
+def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
+    """Whether a row's cells satisfy its relations (blanks and marks count as nothing)."""
+    if not sums or len(texts) != len(kinds):
+        return False
+    run = split_run(" ".join(t or "/" for t in texts), kinds, sums)
+    return run.fits_row and len(run.splits) == 1
 
 
 @cache
