@@ -43,15 +43,20 @@ class PageImage:
 
 
 def render_pdf_page(path: Path, number: int, dpi: int = DPI, password: str | None = None) -> Image:
-    """Page `number` (1-based) rendered at `dpi` as a colour image (BGR)."""
+    """Page `number` (1-based) rendered at `dpi`: in colour (BGR) when a thumbnail shows red ink (a
+    seal to lift out), else in grey (a third of the memory)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
         page = pdf[number - 1]
         try:
-            bitmap = page.render(scale=dpi / 72)
+            thumb = np.asarray(page.render(scale=36 / 72).to_numpy(), dtype=np.int16)
+            red = thumb[:, :, 2] - np.maximum(thumb[:, :, 0], thumb[:, :, 1]) > 50
+            colour = bool(red.sum() >= 3)
+            bitmap = page.render(scale=dpi / 72, grayscale=not colour)
             image = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
+            bitmap.close()
         finally:
             page.close()
     finally:
@@ -109,30 +114,37 @@ def to_gray(image: Image) -> tuple[Image, bool]:
     text and seal multiply: where the seal is, the red channel is the page seen through red ink,
     which lets most red light through (a share measured on the seal's strong pixels); the red
     channel divided by that share is the page without the seal, paper white and black text under
-    the seal still black. Faint seal pixels are blended in by how red they are."""
+    the seal still black. Faint seal pixels are blended in by how red they are. Full-page arrays
+    stay 8-bit; the blend works on the seal's bounding box only."""
     if image.ndim == 2:
         return _stretch(_flat(image)), False
     gray = _flat(cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY))
-    b, g, r = (image[:, :, i].astype(np.int16) for i in range(3))
-    redness = (r - np.maximum(g, b)).astype(np.float32)
+    b, g, r = cv2.split(image[:, :, :3])
+    # Redness: how far red stands above the larger of green and blue (saturating, 8-bit).
+    redness = cv2.subtract(r, cv2.max(g, b))
     del b, g
     strong = redness > 60
-    if strong.mean() < 0.0005:
+    if cv2.countNonZero(strong.view(np.uint8)) < 0.0005 * strong.size:
         return _stretch(gray), False
-    red = _flat(r.astype(np.uint8)).astype(np.float32)
-    share = float(np.clip(np.median(red[strong]) / 255.0, 0.5, 1.0))
+    ys, xs = np.nonzero(redness > 10)
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    del ys, xs
+    red = _flat(r)[y0:y1, x0:x1].astype(np.float32)
+    share = float(np.clip(np.median(red[strong[y0:y1, x0:x1]]) / 255.0, 0.5, 1.0))
     lifted = np.clip(red / share, 0, 255)
-    alpha = np.clip((redness - 10) / 40, 0, 1)
-    out = (1 - alpha) * gray.astype(np.float32) + alpha * lifted
-    return _stretch(out.astype(np.uint8)), True
+    alpha = np.clip((redness[y0:y1, x0:x1].astype(np.float32) - 10) / 40, 0, 1)
+    box = gray[y0:y1, x0:x1].astype(np.float32)
+    gray[y0:y1, x0:x1] = ((1 - alpha) * box + alpha * lifted).astype(np.uint8)
+    return _stretch(gray), True
 
 
 def _stretch(flat: Image) -> Image:
-    """The darkest ink to black (a faded or grey scan)."""
+    """The darkest ink to black (a faded or grey scan), through a lookup table (8-bit throughout)."""
     lo = float(np.percentile(flat[::4, ::4], 0.5))
-    if lo > 10:
-        flat = cv2.convertScaleAbs(flat.astype(np.float32) - lo, alpha=255.0 / max(1.0, 255.0 - lo))
-    return np.asarray(flat, dtype=np.uint8)
+    if lo <= 10:
+        return flat
+    table = np.clip((np.arange(256, dtype=np.float32) - lo) * 255.0 / max(1.0, 255.0 - lo), 0, 255)
+    return np.asarray(cv2.LUT(flat, table.astype(np.uint8)), dtype=np.uint8)
 
 
 def binarize(gray: Image) -> Image:

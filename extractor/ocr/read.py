@@ -27,6 +27,7 @@ LABEL = Request("chi_sim", 7)
 LABEL_BLOCK = Request("chi_sim", 6)
 DIGITS = "0123456789.,-/+%"
 NUMBER = Request("eng", 7, DIGITS)
+DIGIT = Request("eng", 10, DIGITS)
 PAGE_TEXT = Request("chi_sim+eng", 3)
 
 MIN_SPECK = 25  # px area: JPEG noise and dust under this are not ink (a decimal point is ~60)
@@ -238,10 +239,16 @@ def _label(engine: Engine, crop: Image, request: Request, text: str, conf: float
     the templates is kept (the nearest is chosen among what the engine read, never made up);
     labels the templates do not know keep the surer reading."""
     candidates = [(text.translate(_LABEL_FIXES), conf)]
-    if best_similarity(candidates[0][0], _lexicon()) < 0.95 and _line_height(crop) < 44:
-        for height in (48, 64):
-            again = _read(engine, _pad(_scaled(_trim(crop), height)), request)
-            candidates.append((_text(again).translate(_LABEL_FIXES), _mean_conf(again)))
+    variants = [
+        lambda: _pad(_scaled(_trim(crop), 48)),
+        lambda: _pad(_scaled(_trim(crop), 64)),
+        lambda: _otsu(crop),
+    ]
+    for variant in variants if _line_height(crop) < 44 else variants[2:]:
+        if max(best_similarity(t, _lexicon()) for t, _ in candidates) >= 0.9:
+            break
+        again = _read(engine, variant(), request)
+        candidates.append((_text(again).translate(_LABEL_FIXES), _mean_conf(again)))
     scored = [(best_similarity(t, _lexicon()), c, t) for t, c in candidates if t]
     if not scored:
         return CellReading(text, 0.5, [], "label")
@@ -250,10 +257,16 @@ def _label(engine: Engine, crop: Image, request: Request, text: str, conf: float
     return CellReading(text, round(max(0.5, min(0.95, conf / 100)), 3), [], "label")
 
 
+def _otsu(crop: Image) -> Image:
+    """The crop binarised (Otsu): black glyphs on white, no grey."""
+    _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return np.asarray(bw, dtype=np.uint8)
+
+
 def _halves(text: str, copies: int) -> str | None:
     """The text of one copy when `copies` copies were read alike ('AA', 'A.A' with the gap read as
     a mark); None when the copies differ."""
-    for sep in ("", ".", "-"):
+    for sep in ("", ".", "-", "/", ","):
         size, rest = divmod(len(text) - len(sep) * (copies - 1), copies)
         if size <= 0 or rest:
             continue
@@ -287,14 +300,16 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
         )
     tripled = _text(_read(engine, _copies(digits, 3), NUMBER)).replace(" ", "")
     third = _halves(tripled, 3)
-    votes = [r for r in (first, second, third, chi, _bar(digits)) if r is not None and fits(r)]
+    # A lone glyph: tesseract's single-character mode is one more reading.
+    alone = _text(_read(engine, digits, DIGIT)).replace(" ", "") if n == 1 else None
+    votes = [r for r in (first, second, third, chi, alone, _bar(digits)) if r is not None and fits(r)]
     if not votes:
         return None
     tally = Counter(votes)
     best, count = tally.most_common(1)[0]
     shown = f"{first!r}, {doubled!r} (twice), {tripled!r} (three times), {label_text!r} (chi_sim)"
     # Two readings of the crop as it is can share one misreading; a copies reading must be among them.
-    if count >= 2 and len(tally) == 1 and best in (second, third):
+    if count >= 2 and len(tally) == 1 and best in (second, third, alone):
         return CellReading(
             best + unit, 0.9, [f"read by OCR; {count} readings agree, none differs ({shown})"], "number"
         )
