@@ -239,7 +239,7 @@ def _label(engine: Engine, crop: Image, request: Request, text: str, conf: float
     the templates is kept (the nearest is chosen among what the engine read, never made up);
     labels the templates do not know keep the surer reading."""
     candidates = [(text.translate(_LABEL_FIXES), conf)]
-    variants = [
+    variants: list[Callable[[], Image]] = [
         lambda: _pad(_scaled(_trim(crop), 48)),
         lambda: _pad(_scaled(_trim(crop), 64)),
         lambda: _otsu(crop),
