@@ -45,8 +45,9 @@ def sniff(path: Path) -> str:
     if looks_like_text(head):
         return "text"
     raise UnsupportedInputError(
-        f"{path}: not a report file this version reads (unknown content); give a text PDF, "
-        "a web page (.html), a Word file (.docx, .doc) or plain text (.txt, .md)"
+        f"{path}: not a report file this version reads (unknown content); give a PDF (text or "
+        "scanned), an image (.png, .jpg, .tif), a web page (.html), a Word file (.docx, .doc) or plain "
+        "text (.txt, .md)"
     )
 
 
