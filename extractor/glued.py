@@ -165,6 +165,8 @@ def _one_blank(
     totals = {t for _, t in sums}
     if n < 2 or len(chunks) > n - 1 or sum(len(c.body) for c in chunks) < n - 1:
         return [], False
+    if all(not c.body.strip("0") for c in chunks) and sum(len(c.body) for c in chunks) != n - 1:
+        return [], False  # zeros are one cell each ("00" is no number): no room for a blank
     out: list[tuple[str, ...]] = []
     truncated = False
     for p in range(n):
