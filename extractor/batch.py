@@ -144,7 +144,7 @@ def _extract_one(path: Path, settings: Settings, read: Reader, max_memory: int |
     except Exception as e:
         message = f"internal error: {type(e).__name__}: {e}; run `extractor -v extract` on it and report it"
         return Result(path, "failed", None, [message], time.perf_counter() - start)
-    missing = [w for w in report.warnings if w.endswith("table not found")]
+    missing = [w for w in report.warnings if w.endswith("table not found") or w.startswith("compilation:")]
     return Result(
         path, report.status, report, missing if report.status != "ok" else [], time.perf_counter() - start
     )

@@ -265,3 +265,14 @@ def rows_by_section(doc: Document, located: dict[str, Located]) -> dict[str, lis
             owner = next((s.key for s in reversed(spans) if s.start <= pos), None)
             out[owner or "unplaced"].append((table, r))
     return out
+
+
+def report_count(doc: Document) -> int:
+    """How many reports the document seems to hold: a compilation repeats the section headings, so
+    this is how often the third most repeated of the six headings (its ordinal agreeing) occurs."""
+    ordinals = {spec.key: spec.ordinal for spec in _specs()[0]}
+    counts = Counter(
+        key for _, key, text, _ in _heading_candidates(doc.lines()) if ordinal(text) == ordinals[key]
+    )
+    ranked = sorted(counts.values(), reverse=True)
+    return ranked[2] if len(ranked) >= 3 else int(bool(ranked))

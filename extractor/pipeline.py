@@ -11,7 +11,7 @@ from .document import Document, TableCell
 from .errors import NotAReportError
 from .ingest import read_document
 from .limits import DEFAULT_MAX_PIXELS
-from .locate import Located, line_width, locate_sections, rows_by_section, section_text
+from .locate import Located, line_width, locate_sections, report_count, rows_by_section, section_text
 from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
@@ -132,6 +132,12 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     ]
     for key in missing:
         warnings.append(f"{key}: table not found")
+    reports = report_count(doc)
+    if reports > 1:
+        warnings.append(
+            f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
+            "only one is extracted: split the file to read each"
+        )
     width = line_width(doc)
     sections = Sections(**{key: _section(s, width) for key, s in located.items()})
     for key in (f.name for f in dataclasses.fields(Sections)):
@@ -153,7 +159,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         checks=checks,
         needs_review=review_list(tables, settings.review_threshold),
         warnings=warnings,
-        status="partial" if missing else "ok",
+        status="partial" if missing or reports > 1 else "ok",
     )
 
 
