@@ -32,8 +32,9 @@ _HTML_ROOT = regex.compile(rb"<(?:html|body)[\s>]|<!doctype\s+html", regex.I)
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php")
 WORD_SUFFIXES = (".docx", ".doc", ".wps", ".rtf")
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 # The names a batch picks up in a folder (the kind itself is always read from the content).
-SUFFIXES = (".pdf", *HTML_SUFFIXES, *WORD_SUFFIXES, *TEXT_SUFFIXES)
+SUFFIXES = (".pdf", *HTML_SUFFIXES, *WORD_SUFFIXES, *TEXT_SUFFIXES, *IMAGE_SUFFIXES)
 
 
 def looks_like_html(head: bytes) -> bool:

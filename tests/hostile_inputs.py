@@ -1,0 +1,203 @@
+"""Hostile and broken inputs, made in a test's tmp_path: each maker writes one file and returns it."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+from reportlab.lib import pdfencrypt
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from samples.render_text import STYLES
+from samples.truth import make_truth
+
+from .conftest import SAMPLES
+
+GOOD_PDF = SAMPLES / "s01_gov_2021_split4.pdf"
+PASSWORD = "秘密 secret"
+# A report's outline without its tables: read, partial, every table missing.
+OUTLINE = [
+    "某某市人民政府2021年政府信息公开工作年度报告",
+    "一、总体情况",
+    "本年度政府信息公开工作总体平稳有序开展。",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+
+
+def _font() -> str:
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def text_pdf(
+    path: Path,
+    pages: list[list[str]],
+    encrypt: pdfencrypt.StandardEncryption | None = None,
+    size: tuple[float, float] = (595, 842),
+) -> Path:
+    """A PDF whose pages hold these lines (Chinese in a CID font pdfium reads back)."""
+    c = canvas.Canvas(str(path), pagesize=size, encrypt=encrypt)
+    for lines in pages:
+        c.setFont(_font(), 10)
+        for k, line in enumerate(lines):
+            c.drawString(40, size[1] - 40 - 14 * k, line)
+        c.showPage()
+    c.save()
+    return path
+
+
+def empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def truncated_pdf(path: Path) -> Path:
+    data = GOOD_PDF.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def random_bytes(path: Path) -> Path:
+    path.write_bytes(random.Random(7).randbytes(20_000))
+    return path
+
+
+def jpeg_named_pdf(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), "white").save(path, format="JPEG")
+    return path
+
+
+def html_named_pdf(path: Path) -> Path:
+    shutil.copy(SAMPLES / "office_2021.html", path)
+    return path
+
+
+def user_password_pdf(path: Path) -> Path:
+    return text_pdf(path, [OUTLINE], pdfencrypt.StandardEncryption(PASSWORD, ownerPassword="owner"))
+
+
+def owner_password_pdf(path: Path) -> Path:
+    """Encrypted with an owner password only (no copying, no printing): anyone may open it."""
+    enc = pdfencrypt.StandardEncryption("", ownerPassword="owner", canPrint=0, canCopy=0, canModify=0)
+    return text_pdf(path, [OUTLINE], enc)
+
+
+def broken_text_layer_pdf(path: Path) -> Path:
+    """Text whose characters are not text (a font without a usable ToUnicode map reads like this)."""
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("Helvetica", 10)
+    for k in range(30):
+        c.drawString(40, 800 - 14 * k, "¿”¿¡fl‹… ÷ÆØ¤¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾" * 2)
+    c.showPage()
+    c.save()
+    return path
+
+
+def thousand_pages_pdf(path: Path) -> Path:
+    """1,000 small pages, each with the six section headings (the worst case for finding sections)."""
+    heads = [line for line in OUTLINE if line[1:2] == "、"]
+    return text_pdf(path, [[*heads, f"第{n}页"] for n in range(1000)], size=(300, 200))
+
+
+def not_a_report_pdf(path: Path) -> Path:
+    return text_pdf(
+        path, [["会议通知", "兹定于下周一上午九时在三楼会议室召开全体职工大会，请准时参加。"] * 3]
+    )
+
+
+def _png(path: Path, width: int, height: int, rows: int | None) -> Path:
+    """A grey PNG of width × height whose data holds `rows` rows (None: all): small on disk either way."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    z = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    data = b"".join(z.compress(row) for _ in range(height if rows is None else rows)) + z.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def huge_image(path: Path) -> Path:
+    """30,000 × 30,000 pixels (a tenth of its rows written: the header is what tells its size)."""
+    return _png(path, 30_000, 30_000, rows=3_000)
+
+
+def decompression_bomb(path: Path) -> Path:
+    """A few hundred bytes that claim 100,000 × 100,000 pixels."""
+    return _png(path, 100_000, 100_000, rows=8)
+
+
+def missing_tables_pdf(path: Path) -> Path:
+    return text_pdf(path, [OUTLINE])
+
+
+def compilation_md(path: Path) -> Path:
+    parts = [STYLES["markdown"](make_truth(seed, "2021")) for seed in (1, 2)]
+    path.write_text("\n\n".join(parts), encoding="utf-8")
+    return path
+
+
+def html_without_tables(path: Path) -> Path:
+    body = "".join(f"<p>{line}</p>" for line in OUTLINE)
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    return path
+
+
+def gbk_text(path: Path) -> Path:
+    """A whole report as plain text in GBK, with no declaration of it."""
+    path.write_bytes(STYLES["spaced"](make_truth(3, "2019")).encode("gbk"))
+    return path
+
+
+def chinese_path(root: Path) -> Path:
+    folder = root / "政府 信息 公开"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "2021年 年度报告 (终稿).pdf"
+    shutil.copy(GOOD_PDF, path)
+    return path
+
+
+# Every hostile input, its file name in a batch folder, and what its summary row must say.
+BATCH = {
+    "empty.pdf": (empty, "failed", "empty"),
+    "truncated.pdf": (truncated_pdf, "failed", "cannot be opened"),
+    "random.pdf": (random_bytes, "failed", "not a report file"),
+    "html named.pdf": (html_named_pdf, "ok", ""),
+    "user password.pdf": (user_password_pdf, "failed", "--password"),
+    "owner password.pdf": (owner_password_pdf, "partial", "table not found"),
+    "thousand.pdf": (thousand_pages_pdf, "partial", "compilation"),
+    "not a report.pdf": (not_a_report_pdf, "failed", "no section or table"),
+    "huge.png": (huge_image, "failed", "over the limit"),
+    "bomb.png": (decompression_bomb, "failed", "over the limit"),
+    "missing tables.pdf": (missing_tables_pdf, "partial", "table not found"),
+    "compilation.md": (compilation_md, "partial", "compilation"),
+    "no tables.html": (html_without_tables, "partial", "table not found"),
+    "gbk.txt": (gbk_text, "ok", ""),
+}
+
+
+def make_all(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return {name: make(folder / name) for name, (make, _, _) in BATCH.items()}
+
+
+def full_disk_victim(path: Path) -> bool:
+    """The output the full-disk test fails to write."""
+    return os.path.basename(path).startswith("gbk.txt")
