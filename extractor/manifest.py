@@ -13,12 +13,14 @@ stopped by the time limit when the new limit is longer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from .atomic import write_atomic
+from .errors import OutputError
 
 NAME = ".extractor-batch.jsonl"
 
@@ -67,11 +69,17 @@ class Manifest:
 
     def record(self, entry: Entry) -> None:
         self.entries[entry.file] = entry
-        if self._log is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = self.path.open("a", encoding="utf-8")
-        self._log.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
-        self._log.flush()
+        try:
+            if self._log is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._log = self.path.open("a", encoding="utf-8")
+            self._log.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+            self._log.flush()
+        except OSError as e:  # a full disk: the outputs written so far stay whole
+            raise OutputError(
+                f"{self.path}: cannot record the batch's progress ({e.strerror}); free some space or "
+                "choose another -o, then rerun: finished outputs are kept"
+            ) from e
 
     def compact(self, keep: set[str]) -> None:
         """Rewrite the file with the entries of `keep` only (the inputs found this run)."""
@@ -83,5 +91,6 @@ class Manifest:
 
     def close(self) -> None:
         if self._log is not None:
-            self._log.close()
-            self._log = None
+            log, self._log = self._log, None
+            with contextlib.suppress(OSError):  # what it could not write, record said already
+                log.close()

@@ -266,3 +266,40 @@ def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path) -> None:
     assert "needed more memory than the limit" in rows["hungry.html"]["error"]
     assert "--max-memory" in rows["hungry.html"]["error"]
     assert len(run.failed) == 1
+
+
+class _FullDisk:
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_full_disk_for_the_batch_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.manifest import Manifest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("office_2021.html", "office_2019.html", "office_2021.docx"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    real = Manifest.record
+    calls: list[object] = []
+
+    def record(self: Manifest, entry: object) -> None:
+        calls.append(entry)
+        if len(calls) == 2:
+            self._log = _FullDisk()  # type: ignore[assignment]
+        real(self, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Manifest, "record", record)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match=r"cannot record the batch's progress \(No space left on device\)"):
+        run_batch(folder, out, jobs=1)
+    written = list(out.glob("*.json"))
+    assert written and not list(out.rglob("*.tmp"))
+    for path in written:  # what finished is whole
+        assert json.loads(path.read_text(encoding="utf-8"))["requests"]
