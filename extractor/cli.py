@@ -254,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.exit_code)
     except typer.Exit as e:
         return int(e.exit_code)
+    except MemoryError as e:
+        message = "ran out of memory reading the input; free some memory, or split the file"
+        _fail(e, message, ExitCode.INPUT_TOO_LARGE)
+        return int(ExitCode.INPUT_TOO_LARGE)
     except typer.Abort:
         typer.echo("extractor: interrupted; rerun the command", err=True)
         return int(ExitCode.INTERRUPTED)

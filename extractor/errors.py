@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     BATCH_FAILED = 7  # a batch ran to its end, but some inputs failed (see summary.csv)
     DEPENDENCY_MISSING = 8  # an optional dependency is not installed (pyarrow for Parquet)
     PASSWORD_REQUIRED = 9  # the PDF is encrypted with a password: give it with --password
-    INPUT_TOO_LARGE = 10  # the input is over a limit (pixels of an image): raise the limit or shrink it
+    INPUT_TOO_LARGE = 10  # over a limit (pixels of an image), or out of memory: raise the limit or shrink it
     INTERRUPTED = 130  # interrupted (Ctrl-C): finished outputs are kept; rerun to finish
 
 

@@ -303,3 +303,16 @@ def test_full_disk_for_the_batch_record(tmp_path: Path, monkeypatch: pytest.Monk
     assert written and not list(out.rglob("*.tmp"))
     for path in written:  # what finished is whole
         assert json.loads(path.read_text(encoding="utf-8"))["requests"]
+
+
+def test_out_of_memory_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import extractor.pipeline as pipeline
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(pipeline, "read_document", exhausted)
+    code, err = _run(["extract", str(h.GOOD_PDF)], capsys)
+    assert code == ExitCode.INPUT_TOO_LARGE and "ran out of memory" in err and "internal" not in err
