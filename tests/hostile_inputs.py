@@ -201,3 +201,17 @@ def make_all(folder: Path) -> dict[str, Path]:
 def full_disk_victim(path: Path) -> bool:
     """The output the full-disk test fails to write."""
     return os.path.basename(path).startswith("gbk.txt")
+
+
+def merged_pdf(path: Path, parts: list[Path]) -> Path:
+    """The pages of `parts`, one after the other, in one PDF."""
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    for part in parts:
+        src = pdfium.PdfDocument(str(part))
+        out.import_pages(src)
+        src.close()
+    out.save(str(path))
+    out.close()
+    return path

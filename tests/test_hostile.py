@@ -316,3 +316,23 @@ def test_out_of_memory_is_a_clear_error(
     monkeypatch.setattr(pipeline, "read_document", exhausted)
     code, err = _run(["extract", str(h.GOOD_PDF)], capsys)
     assert code == ExitCode.INPUT_TOO_LARGE and "ran out of memory" in err and "internal" not in err
+
+
+def test_a_page_that_is_not_a_report_is_passed_over(tmp_path: Path) -> None:
+    cover = h.not_a_report_pdf(tmp_path / "cover.pdf")
+    path = h.merged_pdf(tmp_path / "with cover.pdf", [cover, h.GOOD_PDF])
+    good = extract(h.GOOD_PDF)
+    report = extract(path)
+    assert report.status == "ok" and report.source.pages == good.source.pages + 1
+    values = [
+        {r: {c: cell.value for c, cell in cols.items()} for r, cols in x.requests.items()}
+        for x in (report, good)
+    ]
+    assert values[0] == values[1] and values[0]
+
+
+def test_two_pdf_reports_in_one_file(tmp_path: Path) -> None:
+    path = h.merged_pdf(tmp_path / "two.pdf", [h.GOOD_PDF, SAMPLES / "s05_gov_2019_wanyuan.pdf"])
+    report = extract(path)
+    assert report.status == "partial"
+    assert any("seems to hold 2 reports" in w for w in report.warnings)
