@@ -212,7 +212,7 @@ def test_full_disk_during_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     h.gbk_text(folder / "gbk.txt")
     import extractor.batch as batch
 
-    real = batch.write_atomic
+    real = batch.write_atomic  # type: ignore[attr-defined]
 
     def disk_full_for_one(path: Path, data: str | bytes) -> None:
         if not h.full_disk_victim(path):
@@ -323,7 +323,7 @@ def test_a_page_that_is_not_a_report_is_passed_over(tmp_path: Path) -> None:
     path = h.merged_pdf(tmp_path / "with cover.pdf", [cover, h.GOOD_PDF])
     good = extract(h.GOOD_PDF)
     report = extract(path)
-    assert report.status == "ok" and report.source.pages == good.source.pages + 1
+    assert report.status == "ok" and report.source.pages == (good.source.pages or 0) + 1
     values = [
         {r: {c: cell.value for c, cell in cols.items()} for r, cols in x.requests.items()}
         for x in (report, good)
