@@ -93,11 +93,6 @@ class Table:
                 seen.append(cell)
         return seen
 
-    def col_span_x(self, col: int) -> tuple[float, float] | None:
-        if self.col_x is None:
-            return None
-        return self.col_x[col], self.col_x[col + 1]
-
     def col_at_x(self, x: float) -> int | None:
         if self.col_x is None or not self.col_x[0] <= x <= self.col_x[-1]:
             return None

@@ -42,13 +42,9 @@ def _money_units() -> dict[str, float]:
     return units
 
 
-def raw_text(text: str) -> str:
-    return squash(text)
-
-
 def parse_cell(text: str, *, money: bool = False, signed: bool = False, unit: str = "万元") -> Reading:
     """Parse one cell. `unit` is the unit the column header states for money columns."""
-    raw = raw_text(text)
+    raw = squash(text)
     if raw == "":
         return Reading(None, raw, True)
     if raw in _null_markers():

@@ -16,6 +16,7 @@ from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
 from .resolve import narrative_facts, resolve_glued
+from .rows import RowRef
 from .table_proactive import Proactive, reconstruct_proactive
 from .table_requests import RequestGrid, reconstruct_requests
 from .table_review import ReviewTables, reconstruct_review
@@ -71,7 +72,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     rows = rows_by_section(doc, located)
     every_row = [ref for refs in rows.values() for ref in refs]
 
-    def section_rows(key: str) -> list[tuple]:  # type: ignore[type-arg]
+    def section_rows(key: str) -> list[RowRef]:
         return rows[key] if key in located else every_row
 
     def reconstruct() -> tuple[Proactive | None, RequestGrid | None, ReviewTables | None]:
