@@ -250,7 +250,7 @@ def _subpath_edges(shape: str, pts: list[Point]) -> list[Obj]:
         pts = pts[:-1]
     if shape in ("ml", "mlh"):
         (ax, ay), (bx, by) = pts[0], pts[1]
-        return [_edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), "h" if ay == by else "v", "line")]
+        return [edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), "h" if ay == by else "v", "line")]
     if shape in ("mlllh", "mllll"):
         (ax, ay), (bx, by), (cx, cy), (dx, dy), end = pts
         square = (ax == bx and by == cy and cx == dx and dy == ay) or (
@@ -259,20 +259,21 @@ def _subpath_edges(shape: str, pts: list[Point]) -> list[Obj]:
         if end == pts[0] and square:
             x0, x1, top, bottom = min(ax, cx), max(ax, cx), min(ay, cy), max(ay, cy)
             return [
-                _edge(x0, top, x1, top, "h", "rect_edge"),
-                _edge(x0, bottom, x1, bottom, "h", "rect_edge"),
-                _edge(x0, top, x0, bottom, "v", "rect_edge"),
-                _edge(x1, top, x1, bottom, "v", "rect_edge"),
+                edge(x0, top, x1, top, "h", "rect_edge"),
+                edge(x0, bottom, x1, bottom, "h", "rect_edge"),
+                edge(x0, top, x0, bottom, "v", "rect_edge"),
+                edge(x1, top, x1, bottom, "v", "rect_edge"),
             ]
     edges = []
     for (ax, ay), (bx, by) in itertools.pairwise(pts):
         if ax == bx or ay == by:
             orientation = "v" if ax == bx else "h"
-            edges.append(_edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), orientation, "curve_edge"))
+            edges.append(edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), orientation, "curve_edge"))
     return edges
 
 
-def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str, object_type: str) -> Obj:
+def edge(x0: float, top: float, x1: float, bottom: float, orientation: str, object_type: str = "line") -> Obj:
+    """A ruling line as pdfplumber's table finder reads it (one of `page.edges`)."""
     return {
         "x0": x0,
         "x1": x1,

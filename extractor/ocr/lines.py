@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..ingest.pdfium_geometry import find_table_boxes
+from ..ingest.pdfium_geometry import edge, find_table_boxes
 from .engine import Image
 from .preprocess import Matrix
 
@@ -163,23 +163,10 @@ def square_up(ink: Image) -> Matrix | None:
     return np.asarray(np.linalg.inv(norm) @ h_map @ norm, dtype=np.float64)
 
 
-def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str) -> dict[str, Any]:
-    return {
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "width": x1 - x0,
-        "height": bottom - top,
-        "orientation": orientation,
-        "object_type": "line",
-    }
-
-
 def rule_edges(hs: list[Rule], vs: list[Rule], tol: float = TOLERANCE) -> list[dict[str, Any]]:
     """pdfplumber edges for the rules, with the outer rules a clipped table lost drawn back."""
-    edges = [_edge(r.start, r.middle, r.end, r.middle, "h") for r in hs]
-    edges += [_edge(r.middle, r.start, r.middle, r.end, "v") for r in vs]
+    edges = [edge(r.start, r.middle, r.end, r.middle, "h") for r in hs]
+    edges += [edge(r.middle, r.start, r.middle, r.end, "v") for r in vs]
 
     def crosses(h: Rule, v: Rule) -> bool:
         return h.start - tol <= v.middle <= h.end + tol and v.start - tol <= h.middle <= v.end + tol
@@ -218,9 +205,9 @@ def _closures(lines: list[Rule], across: list[Rule], orientation: str, tol: floa
                 continue
             a0, a1 = min(ats), max(ats)
             if orientation == "h":
-                out.append(_edge(a0, end, a1, end, "h"))
+                out.append(edge(a0, end, a1, end, "h"))
             else:
-                out.append(_edge(end, a0, end, a1, "v"))
+                out.append(edge(end, a0, end, a1, "v"))
     return out
 
 
