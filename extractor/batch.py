@@ -156,7 +156,10 @@ def _failed(path: Path, outcome: Outcome[Any, Any], timeout: float | None) -> Re
             f"took longer than {timeout:g} s and was stopped; give it more time (--timeout) or check the file"
         )
     elif outcome.kind == "crash":
-        message = f"{outcome.message} while reading it; report it with the file"
+        message = (
+            f"{outcome.message} while reading it; if memory ran short, run fewer jobs (-j) or lower "
+            "--max-memory so that the file fails cleanly, else report it with the file"
+        )
     else:
         message = f"internal error: {outcome.message}; report it with the file"
     return Result(path, "failed", None, [message], outcome.seconds)
