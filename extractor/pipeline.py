@@ -15,7 +15,6 @@ from .locate import Located, line_width, locate_sections, report_count, rows_by_
 from .metadata import read_metadata
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
-from .resolve import narrative_facts, resolve_glued
 from .rows import RowRef
 from .table_proactive import Proactive, reconstruct_proactive
 from .table_requests import RequestGrid, reconstruct_requests
@@ -93,6 +92,8 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
             "requests": grid.cells if grid else {},
             "review_litigation": review.cells if review else {},
         }
+        from .resolve import narrative_facts, resolve_glued  # only glued text needs it
+
         glued_warnings = resolve_glued(tables_so_far, sources, narrative_facts(doc.lines()))
         proactive, grid, review = reconstruct()
     if not located and proactive is None and grid is None and review is None:

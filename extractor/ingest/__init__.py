@@ -9,8 +9,6 @@ from ..errors import InputMissingError, UnsupportedInputError
 from ..limits import DEFAULT_MAX_PIXELS, check_image
 from ..ocr.options import OcrOptions
 from .image import looks_like_image
-from .kinds import kind_by_name, looks_like_html, office_kind
-from .text import looks_like_text
 
 
 def sniff(path: Path) -> str:
@@ -30,6 +28,10 @@ def sniff(path: Path) -> str:
         return "pdf"
     if looks_like_image(head):
         return "image"
+    # The other kinds' checks are imported here, so a PDF never pays for them.
+    from .kinds import kind_by_name, looks_like_html, office_kind
+    from .text import looks_like_text
+
     # Word files and web pages (kinds.py): by content, whatever the name.
     office = office_kind(path, head)
     if office is not None:
