@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cache
 
 import regex
@@ -34,6 +35,7 @@ class Metadata:
     agency: str | None = None
     year: int | None = None
     published: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @cache
@@ -76,6 +78,7 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
     if first_heading_index is not None:
         head = head[:first_heading_index] or head
     meta = Metadata()
+    title_lines = 0
     # The title may wrap over several lines: try growing prefixes of the head.
     for n in range(1, len(head) + 1):
         joined = "".join(squash(ln.text) for ln in head[:n])
@@ -85,10 +88,18 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
                 meta.title = joined[m.start() : m.end()]
                 meta.agency = m["agency"]
                 meta.year = int(m["year"])
+                title_lines = n
                 break
         if meta.title:
             break
     text = "".join(squash(ln.text) for ln in lines[:40])
+    if meta.agency and meta.title:
+        body = "".join(squash(ln.text) for ln in lines[title_lines:])
+        agency, warning = _agency_in_body(meta.agency, body)
+        if warning:
+            meta.title = meta.title.replace(meta.agency, agency)
+            meta.agency = agency
+            meta.warnings.append(warning)
     data = patterns.load("metadata")
     if meta.agency and meta.agency.endswith(tuple(data["place_suffixes"])):
         organ = meta.agency + data["government"]
@@ -113,6 +124,25 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
         if m:
             meta.published = _iso(int(m["year"]), int(m["month"]), int(m["day"]))
     return meta
+
+
+def _agency_in_body(agency: str, body: str) -> tuple[str, str | None]:
+    """The agency as the body names it, when the title's form is nowhere in the body but a form
+    one character away is: a title misread in one character (OCR reads 洪泽区 as 洪译区) is caught by
+    the text, which names the agency again. The body's form is kept, with a warning."""
+    if agency in body:
+        return agency, None
+    one_off = "|".join(
+        regex.escape(agency[:i]) + r"\p{Han}" + regex.escape(agency[i + 1 :]) for i in range(len(agency))
+    )
+    seen = Counter(regex.findall(one_off, body))
+    if not seen:
+        return agency, None
+    best, count = seen.most_common(1)[0]
+    return (
+        best,
+        f"agency read as {agency} in the title but as {best} in the text ({count}×); the text's form is kept",
+    )
 
 
 def _iso(year: int, month: int, day: int) -> str | None:

@@ -105,7 +105,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     heading_index = next((i for i, ln in enumerate(doc.lines()) if ln.pos == first), None) if first else None
     meta = read_metadata(doc, heading_index)
     template, warnings = decide_template(proactive, grid, meta.year)
-    warnings = [*doc.warnings, *warnings]
+    warnings = [*doc.warnings, *meta.warnings, *warnings]
 
     tables: Tables = {
         "proactive": proactive.cells if proactive else {},

@@ -47,3 +47,27 @@ def test_published_dates() -> None:
     )
     assert meta.published == "2024-01-19"
     assert read_metadata(_doc(["某区人民政府2023年政府信息公开工作年度报告", "正文"]), None).published is None
+
+
+def test_title_misread_in_one_character_is_caught_by_the_body() -> None:
+    lines = [
+        "洪译区人民政府",
+        "2023年政府信息公开工作年度报告",
+        "本报告由淮安市洪泽区人民政府办公室编制。",
+        "洪泽区人民政府坚持…",
+    ]
+    meta = read_metadata(_doc(lines), None)
+    assert meta.agency == "洪泽区人民政府"
+    assert meta.title == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert meta.warnings and "洪译区" in meta.warnings[0]
+    # A title the body never names again is kept as read.
+    assert (
+        read_metadata(_doc(["某某县商务局2020年政府信息公开工作年度报告", "我局认真贯彻…"]), None).warnings
+        == []
+    )
+
+
+def test_one_reading_against_one_keeps_the_title() -> None:
+    meta = read_metadata(_doc(["洪泽区人民政府2023年政府信息公开工作年度报告", "洪译区人民政府坚持…"]), None)
+    assert meta.agency == "洪泽区人民政府"
+    assert meta.warnings and "once" in meta.warnings[0]
