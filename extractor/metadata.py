@@ -97,9 +97,10 @@ def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
         body = "".join(squash(ln.text) for ln in lines[title_lines:])
         agency, warning = _agency_in_body(meta.agency, body)
         if warning:
+            meta.warnings.append(warning)
+        if agency != meta.agency:
             meta.title = meta.title.replace(meta.agency, agency)
             meta.agency = agency
-            meta.warnings.append(warning)
     data = patterns.load("metadata")
     if meta.agency and meta.agency.endswith(tuple(data["place_suffixes"])):
         organ = meta.agency + data["government"]
@@ -139,9 +140,11 @@ def _agency_in_body(agency: str, body: str) -> tuple[str, str | None]:
     if not seen:
         return agency, None
     best, count = seen.most_common(1)[0]
+    if count < 2:  # one reading against one: keep the title's, and say so
+        return agency, f"agency read as {agency} in the title but as {best} once in the text"
     return (
         best,
-        f"agency read as {agency} in the title but as {best} in the text ({count}×); the text's form is kept",
+        f"agency read as {agency} in the title but as {best} in the text ({count}×); the text's form kept",
     )
 
 
