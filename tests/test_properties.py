@@ -54,3 +54,11 @@ def test_mutated_reports_never_escape(text: str) -> None:
 @given(p.truths)
 def test_generated_reports_round_trip(truth: dict[str, Any]) -> None:
     p.check_truth_round_trips(truth)
+
+
+def test_header_words_then_prose_end() -> None:
+    """Found by bench/fuzz.py: section 四's header words run into prose; the text reader looped forever."""
+    p.check_text_never_escapes(
+        "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经多元化解读；健全依申请公开办理工作机制，"
+        "加强法律审核；定期组织业务培训，不断提升政务公开工作队伍能力和水平。"
+    )

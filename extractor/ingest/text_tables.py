@@ -784,10 +784,17 @@ def read_units(path: Path, units: list[Unit]) -> Document:
                 out.line(unit.text[:pos], block_end=False)
                 unit = Unit(unit.text[pos:], "text", block_end=unit.block_end)
             region = Region(kind, out)
+            fresh = True
+        else:
+            fresh = False
         rest = region.feed(unit)
         if region.closed:
             region = None
-        if rest is not None and rest.text.strip():
+        if rest is not None and fresh and rest.text == unit.text:
+            # A table that started here and took none of it (its header words, then prose): the
+            # text is prose; fed again, it would start the same table forever.
+            out.line(rest.text, block_end=rest.block_end)
+        elif rest is not None and rest.text.strip():
             queue.append(rest)
     if region is not None:
         region.close()
