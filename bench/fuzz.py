@@ -3,7 +3,8 @@ round after round, until the time is up; prints the inputs tried and any finding
 
     python bench/fuzz.py [--minutes 10]
 
-A finding stops the run with hypothesis's shrunk example and traceback. The suite runs the same
+A finding (an exception other than the extractor's own, a broken round trip, or an input that takes
+longer than 30 s) stops the run with hypothesis's shrunk example and traceback. The suite runs the same
 properties with few examples (tests/test_properties.py); this is the long run, done by hand.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import signal
 import sys
 import time
 from collections import Counter
@@ -29,11 +31,26 @@ from tests import properties as p  # noqa: E402
 tried: Counter[str] = Counter()
 
 
+class TooSlow(Exception):
+    """One input took longer than PER_INPUT_S: a hang is a finding too."""
+
+
+PER_INPUT_S = 30
+
+
+def _too_slow(signum: int, frame: object) -> None:
+    raise TooSlow(f"one input took longer than {PER_INPUT_S} s")
+
+
 def _counted(name: str, check: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(check)
     def run(*args: Any, **kwargs: Any) -> None:
         tried[name] += 1
-        check(*args, **kwargs)
+        signal.alarm(PER_INPUT_S)
+        try:
+            check(*args, **kwargs)
+        finally:
+            signal.alarm(0)
 
     return run
 
@@ -64,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGALRM, _too_slow)
     end = time.monotonic() + args.minutes * 60
     start = time.monotonic()
     rounds = 0
