@@ -12,11 +12,21 @@ from rich.table import Table
 
 def main(paths: list[str]) -> int:
     table = Table(title="extractor on the bundled samples")
-    for column in ("file", "agency", "year", "template", "cells", "flagged", "relations failed (source/reading)"):
+    for column in (
+        "file",
+        "agency",
+        "year",
+        "template",
+        "cells",
+        "flagged",
+        "relations failed (source/reading)",
+    ):
         table.add_column(column)
     for path in paths:
         report = json.loads(Path(path).read_text(encoding="utf-8"))
-        cells = sum(len(row) for t in ("proactive", "requests", "review_litigation") for row in report[t].values())
+        cells = sum(
+            len(row) for t in ("proactive", "requests", "review_litigation") for row in report[t].values()
+        )
         failed = [c for c in report["checks"] if not c["passed"]]
         source = sum(1 for c in failed if c["cause"] == "source")
         table.add_row(
