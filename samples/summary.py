@@ -21,7 +21,7 @@ def main(paths: list[str]) -> int:
         "flagged",
         "relations failed (source/reading)",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for path in paths:
         report = json.loads(Path(path).read_text(encoding="utf-8"))
         cells = sum(
