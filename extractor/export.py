@@ -68,6 +68,14 @@ def cells(output: Output) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
                 yield table, row, column, cell
 
 
+def cell_fields(
+    table: str, row: str, column: str, cell: dict[str, Any], flagged: set[str]
+) -> tuple[Any, ...]:
+    """What every export says of a cell: where it sits, what was read, how sure, whether flagged."""
+    flag = f"{table}.{row}.{column}" in flagged
+    return (table, row, column, cell["value"], cell["raw"], cell["confidence"], flag)
+
+
 def long_rows(outputs: Outputs) -> Iterator[tuple[Any, ...]]:
     for output in outputs.reports:
         meta = output.meta
@@ -78,13 +86,7 @@ def long_rows(outputs: Outputs) -> Iterator[tuple[Any, ...]]:
                 meta.get("agency"),
                 meta.get("year"),
                 meta.get("template"),
-                table,
-                row,
-                column,
-                cell["value"],
-                cell["raw"],
-                cell["confidence"],
-                f"{table}.{row}.{column}" in flagged,
+                *cell_fields(table, row, column, cell, flagged),
             )
 
 
@@ -207,13 +209,7 @@ def _fill(db: sqlite3.Connection, outputs: Outputs) -> int:
         rows = [
             (
                 report_id,
-                table,
-                row,
-                column,
-                cell["value"],
-                cell["raw"],
-                cell["confidence"],
-                f"{table}.{row}.{column}" in flagged,
+                *cell_fields(table, row, column, cell, flagged),
                 cell.get("page"),
                 None if cell.get("bbox") is None else json.dumps(cell["bbox"]),
                 json.dumps(cell.get("reasons", []), ensure_ascii=False),
