@@ -30,11 +30,7 @@ def _table(table: Table, with_cells: bool) -> dict[str, Any]:
             for c in table.cells
         ]
     else:
-        out["grid"] = [
-            [(cell.text if cell is not None and cell.row == r and cell.col == c else None)
-             for c in range(table.n_cols) for cell in [table.at(r, c)]]
-            for r in range(table.n_rows)
-        ]  # fmt: skip
+        out["grid"] = table.grid()
     return out
 
 

@@ -98,6 +98,13 @@ class Table:
             return None
         return min(bisect_right(self.col_x, x) - 1, self.n_cols - 1)
 
+    def grid(self) -> list[list[str | None]]:
+        """Each cell's text at its top-left grid position; None where a span covers or nothing is."""
+        out: list[list[str | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            out[cell.row][cell.col] = cell.text
+        return out
+
     def pos(self, row: int) -> Pos:
         return (self.page, self.row_y[row])
 

@@ -68,14 +68,7 @@ def make_docx(path: Path, body: str) -> Path:
 
 
 def grid(table: Table) -> list[list[str | None]]:
-    out: list[list[str | None]] = []
-    for r in range(table.n_rows):
-        row: list[str | None] = []
-        for c in range(table.n_cols):
-            cell = table.at(r, c)
-            row.append(cell.text if cell is not None and (cell.row, cell.col) == (r, c) else None)
-        out.append(row)
-    return out
+    return table.grid()
 
 
 def texts(doc: Document) -> list[str]:

@@ -28,15 +28,7 @@ def page(tmp_path: Path, body: str, head: str = "", encoding: str = "utf-8", nam
 
 
 def grid(table: Table) -> list[list[str | None]]:
-    """Text at each cell's top-left position, None where a span covers or nothing is."""
-    out: list[list[str | None]] = []
-    for r in range(table.n_rows):
-        row: list[str | None] = []
-        for c in range(table.n_cols):
-            cell = table.at(r, c)
-            row.append(cell.text if cell is not None and (cell.row, cell.col) == (r, c) else None)
-        out.append(row)
-    return out
+    return table.grid()
 
 
 def texts(doc: Document) -> list[str]:
