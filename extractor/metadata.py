@@ -10,7 +10,7 @@ from functools import cache
 import regex
 
 from . import patterns
-from .document import Document, Line
+from .document import Document, Line, Pos
 from .locate import is_furniture
 from .text import squash
 
@@ -71,12 +71,14 @@ def parse_date(text: str) -> str | None:
         return None
 
 
-def read_metadata(doc: Document, first_heading_index: int | None) -> Metadata:
+def read_metadata(doc: Document, first_heading: Pos | None) -> Metadata:
+    """Title, agency, year and date; the title is looked for above `first_heading` when known."""
     pats = _patterns()
     lines = [ln for ln in doc.lines() if not is_furniture(ln.text)]
     head: list[Line] = lines[: int(pats["title_lines"])]  # type: ignore[call-overload]
-    if first_heading_index is not None:
-        head = head[:first_heading_index] or head
+    if first_heading is not None:
+        # Positions, not indexes: `lines` has the page furniture taken out.
+        head = [ln for ln in head if ln.pos < first_heading] or head
     meta = Metadata()
     title_lines = 0
     # The title may wrap over several lines: try growing prefixes of the head.

@@ -102,8 +102,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
             "政府信息公开工作年度报告"
         )
     first = min((s.start for s in located.values()), default=None)
-    heading_index = next((i for i, ln in enumerate(doc.lines()) if ln.pos == first), None) if first else None
-    meta = read_metadata(doc, heading_index)
+    meta = read_metadata(doc, first)
     template, warnings = decide_template(proactive, grid, meta.year)
     warnings = [*doc.warnings, *meta.warnings, *warnings]
 
