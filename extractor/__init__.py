@@ -16,8 +16,8 @@ from typing import Any
 from .errors import ExitCode, ExtractorError
 from .model import Report
 from .pipeline import Settings, extract
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = [
     "ExitCode",
     "ExtractorError",
@@ -34,7 +34,7 @@ def __getattr__(name: str) -> Any:
     """`extract_many` and `Result` load the batch machinery only when asked for (a single extraction
     starts faster without it)."""
     if name in ("extract_many", "Result"):
-        from . import batch
+        from .batch import run as batch
 
         return getattr(batch, name)
     raise AttributeError(f"module 'extractor' has no attribute {name!r}")

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
-from .atomic import write_atomic
-from .errors import ExitCode, ExtractorError
-from .formats import Format, format_of
+from .batch.atomic import write_atomic
+from .errors import ExitCode, ExtractorError, InputMissingError
 from .limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_PIXELS
+from .output.formats import Format, format_of
 
 app = typer.Typer(
     name="extractor",
@@ -31,7 +31,7 @@ _state: dict[str, bool] = {"verbose": False}
 def versions() -> dict[str, str]:
     import pdfplumber
 
-    from . import __version__
+    from .version import __version__
 
     try:
         import pytesseract
@@ -97,6 +97,10 @@ def extract(
     from .pipeline import Settings
     from .pipeline import extract as run
 
+    if file.is_dir():
+        raise InputMissingError(
+            f"{file}: is a folder; to extract every report in it, run: extractor batch {file} -o OUT_FOLDER"
+        )
     report = run(file, Settings(review_threshold=threshold, password=password, max_pixels=max_pixels))
     text = report.to_json(indent=None if compact else 2) + "\n"
     if output is None:
@@ -128,7 +132,7 @@ def debug(
     password: Password = None,
 ) -> None:
     """Dump an intermediate stage as JSON: located sections, physical tables, or the grid with spans."""
-    from .debug import dump_stage
+    from .output.debug import dump_stage
 
     sys.stdout.write(json.dumps(dump_stage(file, stage.value, password), ensure_ascii=False, indent=2) + "\n")
 
@@ -162,10 +166,10 @@ def batch(
     max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
 ) -> None:
     """Extract every report under FOLDER into -o OUTDIR in parallel; a rerun redoes only what changed."""
-    from .batch import run_batch
+    from .batch.progress import progress_for
+    from .batch.run import run_batch
     from .errors import BatchFailedError, InterruptedRunError
     from .pipeline import Settings
-    from .progress import progress_for
 
     run = run_batch(
         folder,
@@ -213,8 +217,8 @@ def review(
     """List every flagged field and failed relation, most doubtful first; --html for a page with crops."""
     from rich.console import Console
 
-    from .outputs import read_outputs
-    from .review import collect, print_table, render_html
+    from .output.outputs import read_outputs
+    from .output.review import collect, print_table, render_html
 
     outputs = read_outputs(target)
     reviews = collect(outputs)
@@ -237,8 +241,8 @@ def export_(
     ] = None,
 ) -> None:
     """Export a batch for other systems: long CSV/JSONL/Parquet, a wide CSV, or SQLite."""
-    from .export import export as run
-    from .outputs import read_outputs
+    from .output.export import export as run
+    from .output.outputs import read_outputs
 
     chosen = format_of(to, fmt)
     n = run(read_outputs(target), to, chosen)

@@ -1,6 +1,7 @@
-"""Physical tables from cell boxes: a rectangular grid whose merged cells are spans.
+"""Physical tables from ruling lines: cell boxes, then a rectangular grid whose merged cells are spans.
 
-A table finder (pdfplumber's, or ruling lines found in an image) gives the box of every cell.
+Shared by the readers that see ruling lines (a text PDF's vector paths, the rules found in a page
+image): pdfplumber's own table finder turns the lines into the box of every cell (`find_table_boxes`).
 The grid's column edges are the distinct x of all box sides, its row edges the distinct y; a box
 that covers several grid columns is a cell with that colspan. Text goes to the cell that holds
 the centre of each character.
@@ -10,9 +11,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar, cast
+
+from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.utils.text import extract_words
 
 from .document import BBox, Table, TableCell
+
+Obj = dict[str, Any]
 
 T = TypeVar("T")
 
@@ -122,3 +128,39 @@ def drop_frames(tables: list[Table], tolerance: float = 2.0) -> list[Table]:
         )
 
     return [t for t in tables if not any(holds(t, other) for other in tables)]
+
+
+def edge(x0: float, top: float, x1: float, bottom: float, orientation: str, object_type: str = "line") -> Obj:
+    """A ruling line as pdfplumber's table finder reads it (one of `page.edges`)."""
+    return {
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": orientation,
+        "object_type": object_type,
+    }
+
+
+class _PageGeometry:
+    """What pdfplumber's TableFinder reads from a page: edges, bbox and (text strategy) words."""
+
+    def __init__(self, chars: list[Obj], edges: list[Obj], bbox: BBox) -> None:
+        self.chars = chars
+        self.edges = edges
+        self.bbox = bbox
+
+    def extract_words(self, **kwargs: Any) -> list[Obj]:
+        return extract_words(self.chars, **kwargs)
+
+
+def find_table_boxes(
+    chars: list[Obj], edges: list[Obj], page_bbox: BBox, settings: dict[str, Any] | None = None
+) -> list[list[BBox]]:
+    """The cell boxes (x0, top, x1, bottom) of each table, as pdfplumber's `page.find_tables()`
+    would give them for a page with these chars and edges: its own TableFinder runs on them, with
+    its default settings (the "lines" strategy reads only the edges) unless others are given."""
+    finder = TableFinder(cast(Any, _PageGeometry(chars, edges, page_bbox)), TableSettings.resolve(settings))
+    return [[cast(BBox, tuple(map(float, cell))) for cell in table.cells] for table in finder.tables]

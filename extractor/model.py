@@ -41,6 +41,11 @@ ProactiveColumn = Literal[
 ReviewBlock = Literal["review", "litigation_direct", "litigation_after_review"]
 ReviewColumn = Literal["upheld", "corrected", "other", "pending", "total"]
 
+# The columns that sum to a 总计: the six applicant columns of section 三, the four outcomes of a
+# block of section 四 (the readers use them to split glued runs; validation to check).
+APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
+REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+
 # pydantic reads this (a plain dict: no import needed) when it derives the schema.
 _CONFIG = {"extra": "forbid", "use_attribute_docstrings": True}
 

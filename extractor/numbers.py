@@ -91,3 +91,9 @@ def header_money_unit(header: str) -> str:
     if m:
         return m.group(1) or m.group(2)
     return "万元"
+
+
+def is_number_text(text: str) -> bool:
+    """Whether a table cell holds a number (so its row is a data row, not a header)."""
+    reading = parse_cell(text, money=True, signed=True)
+    return reading.ok and reading.value is not None

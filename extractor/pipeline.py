@@ -11,15 +11,23 @@ from .document import Document, TableCell
 from .errors import NotAReportError
 from .ingest import read_document
 from .limits import DEFAULT_MAX_PIXELS
-from .locate import Located, line_width, locate_sections, report_count, rows_by_section, section_text
-from .metadata import read_metadata
+from .locate.metadata import read_metadata
+from .locate.sections import (
+    Located,
+    line_width,
+    locate_sections,
+    report_count,
+    rows_by_section,
+    section_text,
+    table_pages,
+)
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
-from .rows import RowRef
-from .table_proactive import Proactive, reconstruct_proactive
-from .table_requests import RequestGrid, reconstruct_requests
-from .table_review import ReviewTables, reconstruct_review
-from .validate import Tables, localise, review_list, run_checks
+from .reconstruct.proactive import Proactive, reconstruct_proactive
+from .reconstruct.requests import RequestGrid, reconstruct_requests
+from .reconstruct.review import ReviewTables, reconstruct_review
+from .reconstruct.rows import RowRef
+from .validate.checks import Tables, localise, review_list, run_checks
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,14 @@ def extract(path: str | Path, settings: Settings | None = None) -> Report:
     """Read one report file and return its Report."""
     settings = settings or Settings()
     path = Path(path)
-    doc = read_document(path, password=settings.password, ocr=settings.ocr, max_pixels=settings.max_pixels)
+    # The pre-pass: the section locator, on the text layer, names the pages ingest reads for tables.
+    doc = read_document(
+        path,
+        password=settings.password,
+        ocr=settings.ocr,
+        max_pixels=settings.max_pixels,
+        table_pages=table_pages,
+    )
     return document_to_report(doc, settings, sha256=file_sha256(path))
 
 
@@ -92,7 +107,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
             "requests": grid.cells if grid else {},
             "review_litigation": review.cells if review else {},
         }
-        from .resolve import narrative_facts, resolve_glued  # only glued text needs it
+        from .validate.resolve import narrative_facts, resolve_glued  # only glued text needs it
 
         glued_warnings = resolve_glued(tables_so_far, sources, narrative_facts(doc.lines()))
         proactive, grid, review = reconstruct()

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from extractor.document import Document
 from extractor.errors import ExtractorError
-from extractor.ingest.text import decode, units
+from extractor.ingest.text import decode
 from extractor.ingest.text_tables import read_units
+from extractor.ingest.text_units import units
 from extractor.model import Report
 from extractor.numbers import header_money_unit, parse_cell
 from extractor.pipeline import Settings, document_to_report

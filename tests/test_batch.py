@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from extractor import extract_many
-from extractor.batch import run_batch
+from extractor.batch.manifest import NAME as MANIFEST
+from extractor.batch.progress import BarProgress, LineProgress, progress_for
+from extractor.batch.run import run_batch
 from extractor.cli import main
 from extractor.errors import ExitCode
-from extractor.manifest import NAME as MANIFEST
-from extractor.progress import BarProgress, LineProgress, progress_for
 
 from .batch_inputs import (
     BROKEN,

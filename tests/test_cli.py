@@ -91,3 +91,9 @@ def test_every_command_is_documented() -> None:
         assert f"extractor {name}" in readme, f"README does not show `extractor {name}`"
     for code in ExitCode:
         assert f"| {int(code)} " in readme, f"README does not document exit code {int(code)}"
+
+
+def test_extract_on_a_folder_points_to_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(tmp_path)]) == ExitCode.INPUT_MISSING
+    err = capsys.readouterr().err
+    assert f"extractor batch {tmp_path} -o" in err and len(err.strip().splitlines()) == 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -82,11 +81,10 @@ def test_shredded_markdown(corpus: Path) -> None:
 
 
 @pytest.mark.corpus
-def test_text_speed(corpus: Path) -> None:
-    """A text report as a whole process: well under a second (the median is measured in bench/)."""
+def test_text_as_a_whole_process(corpus: Path) -> None:
+    """A text report through the command as a whole process (its speed is measured in bench/)."""
     doc = corpus / "docs" / "007_pingtan_2021.txt"
-    start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "extractor", "extract", str(doc)], capture_output=True, check=True
+        [sys.executable, "-m", "extractor", "extract", str(doc)], capture_output=True, check=True, timeout=120
     )
-    assert time.perf_counter() - start < 2.0 and done.stdout
+    assert json.loads(done.stdout)["report"]["template"] == "2021"

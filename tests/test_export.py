@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from extractor.batch import run_batch
+from extractor.batch.run import run_batch
 from extractor.cli import main
 from extractor.errors import ExitCode
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from extractor.glued import CellKind, split_run, well_formed
+from extractor.document import CellKind
+from extractor.ingest.glued import MAX_SPLITS, split_run, well_formed
 
 COUNT = CellKind()
 SIGNED = CellKind(signed=True)
@@ -98,12 +97,14 @@ def test_too_few_digits_cannot_fill_a_row() -> None:
     assert split_run("1 2", [COUNT], []).splits == []  # more separated cells than columns
 
 
-def test_a_25_row_table_decodes_fast() -> None:
+def test_a_25_row_table_stays_within_the_search_bounds() -> None:
+    # Speed is measured in bench/ (timings in tests fail on a busy machine); here, every row of a
+    # 25-row table stays inside the search bounds: a row too long to search is cut off and marked.
     rows = ["30015300614311930015", "2200003252", "15130000154", "14710000148", *["0000000"] * 21]
-    start = time.perf_counter()
-    for raw in rows:
-        split_run(raw, [COUNT] * 7, REQUEST_ROW)
-    assert time.perf_counter() - start < 0.25
+    runs = [split_run(raw, [COUNT] * 7, REQUEST_ROW) for raw in rows]
+    assert all(0 < len(run.splits) <= MAX_SPLITS for run in runs)
+    assert [run.truncated for run in runs[:4]] == [True, False, False, False]
+    assert all(run.splits == [("0",) * 7] for run in runs[4:])
 
 
 def test_well_formed() -> None:
@@ -126,10 +127,11 @@ def test_one_broken_block_leaves_the_others_decided() -> None:
     assert ("0", "0", "158", "11", "0") in {s[:5] for s in run.splits}
 
 
-def test_big_counts_split_fast() -> None:
-    start = time.perf_counter()
+def test_big_counts_split_within_the_search_bounds() -> None:
+    # Large counts multiply the ways to cut a run; the row's relations must keep the search inside
+    # its bounds (a run past them is flagged, not searched), whatever the machine's speed.
     run = split_run("226011784167178973025703", [COUNT] * 7, REQUEST_ROW)
-    assert time.perf_counter() - start < 0.1
+    assert not run.truncated and len(run.splits) < 50
     assert ("22601", "1784", "167", "178", "973", "0", "25703") in run.splits
 
 

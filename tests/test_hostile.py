@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from extractor import extract
-from extractor.atomic import atomic_path
-from extractor.batch import run_batch
+from extractor.batch.atomic import atomic_path
+from extractor.batch.run import run_batch
 from extractor.cli import main
 from extractor.errors import ExitCode, InputTooLargeError, NotAReportError, OutputError
 from extractor.ingest import sniff
-from extractor.ingest.ocr import triage
 from extractor.ingest.pdf import _pdfium_pages
+from extractor.ingest.scanned import triage
 from extractor.limits import check_image
 from extractor.pipeline import Settings
 
@@ -113,7 +113,7 @@ def test_pixel_limit_is_configurable(tmp_path: Path) -> None:
 
 
 def test_huge_pdf_page_is_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extractor.ingest.ocr as ocr
+    import extractor.ingest.scanned as ocr
 
     def no_ocr(*args: object, **kwargs: object) -> None:
         raise AssertionError("a page over the pixel limit was sent to OCR")
@@ -210,9 +210,9 @@ def test_full_disk_during_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     for name in ("s01_gov_2021_split4.pdf", "office_2021.html"):
         (folder / name).write_bytes((SAMPLES / name).read_bytes())
     h.gbk_text(folder / "gbk.txt")
-    import extractor.batch as batch
+    import extractor.batch.run as batch
 
-    real = batch.write_atomic  # type: ignore[attr-defined]
+    real = batch.write_atomic
 
     def disk_full_for_one(path: Path, data: str | bytes) -> None:
         if not h.full_disk_victim(path):
@@ -280,7 +280,7 @@ class _FullDisk:
 
 
 def test_full_disk_for_the_batch_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.manifest import Manifest
+    from extractor.batch.manifest import Manifest
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -13,7 +13,7 @@ from extractor.document import Document, Table
 from extractor.errors import UnsupportedInputError
 from extractor.ingest import read_document, sniff
 from extractor.ingest.html import decode_html, place_cells, read_html
-from extractor.locate import locate_sections, rows_by_section
+from extractor.locate.sections import locate_sections, rows_by_section
 from extractor.model import json_schema
 
 from .truth import differences, source_failures, truth_source_failures

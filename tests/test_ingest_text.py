@@ -10,8 +10,9 @@ import pytest
 from extractor import extract
 from extractor.errors import UnsupportedInputError
 from extractor.ingest import sniff
-from extractor.ingest.text import read_text, split_headings, units
+from extractor.ingest.text import read_text
 from extractor.ingest.text_tables import find_leaves, find_trigger, label_pieces, orphan_leaves, tokens
+from extractor.ingest.text_units import split_headings, units
 
 from .conftest import FIXTURES
 

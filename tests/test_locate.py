@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractor.document import Document, Line, Page
-from extractor.locate import is_furniture, line_width, locate_sections, section_text
+from extractor.locate.sections import line_width, locate_sections, section_text
+from extractor.vocabulary import is_furniture
 
 from .conftest import fixture
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from extractor.document import Document, Line, Page
-from extractor.metadata import parse_date, read_metadata
+from extractor.locate.metadata import parse_date, read_metadata
 
 
 def _doc(lines: list[str]) -> Document:

@@ -14,14 +14,15 @@ import pytest
 
 from extractor import Settings, extract
 from extractor.ingest import sniff
-from extractor.ingest.ocr import triage
+from extractor.ingest.scanned import triage
 from extractor.model import Cell
-from extractor.ocr.engine import EngineError, Image, Request, image_key, parse_tsv
+from extractor.ocr.arrays import Image
+from extractor.ocr.engine import EngineError, Request, image_key, parse_tsv
 from extractor.ocr.lines import find_structure, square_up
 from extractor.ocr.options import OcrOptions
 from extractor.ocr.preprocess import binarize, map_box, to_gray
 from extractor.ocr.read import _halves, glyphs, ink_crop, join_han, read_cell
-from extractor.validate import localise, run_checks
+from extractor.validate.checks import localise, run_checks
 
 from .conftest import SAMPLES
 
@@ -384,7 +385,7 @@ def test_faulty_engines_never_end_the_run(tmp_path: Path, factory: object) -> No
 
 
 def test_a_page_that_overruns_its_time_is_given_up(tmp_path: Path) -> None:
-    from extractor.ingest.ocr import ocr_document_pages
+    from extractor.ingest.scanned import ocr_document_pages
 
     path = _scan_pdf(tmp_path, pages=2)
     options = OcrOptions(engine=Slow(), workers=2, page_timeout=2)

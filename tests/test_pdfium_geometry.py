@@ -21,7 +21,8 @@ import pypdfium2 as pdfium
 import pytest
 from pdfplumber.utils.text import extract_text
 
-from extractor.ingest.pdfium_geometry import Box, find_table_boxes, page_chars, page_edges, page_frame
+from extractor.grid import find_table_boxes
+from extractor.ingest.pdfium_geometry import Box, page_chars, page_edges, page_frame
 
 SAMPLE_PDFS = sorted((Path(__file__).resolve().parents[1] / "samples" / "reports").glob("*.pdf"))
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

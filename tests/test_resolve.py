@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from extractor.document import Line, TableCell
-from extractor.glued import CellKind, GluedPart, split_run
-from extractor.model import Cell
+from extractor.document import CellKind, GluedPart, Line, TableCell
+from extractor.ingest.glued import split_run
+from extractor.model import APPLICANTS, REVIEW_PARTS, Cell
 from extractor.numbers import parse_cell
-from extractor.resolve import Fact, narrative_facts, resolve_glued
-from extractor.validate import APPLICANTS, REVIEW_PARTS, Tables
+from extractor.validate.checks import Tables
+from extractor.validate.resolve import Fact, narrative_facts, resolve_glued
 
 COLUMNS = (*APPLICANTS, "total")
 REQUEST_ROW = [((0, 1, 2, 3, 4, 5), 6)]

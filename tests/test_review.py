@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from extractor.batch import run_batch
+from extractor.batch.run import run_batch
 from extractor.cli import main
 from extractor.errors import ExitCode
 
@@ -170,7 +170,7 @@ def test_crop_from_an_image_source(tmp_path: Path) -> None:
     """Images (the OCR adapter's input) are cropped in their own pixels, no rendering."""
     from PIL import ImageDraw
 
-    from extractor.crops import Cropper
+    from extractor.output.crops import Cropper
 
     scan = Image.new("RGB", (1600, 2200), "white")
     ImageDraw.Draw(scan).rectangle((200, 1000, 1400, 1060), outline="black", width=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.table_proactive import reconstruct_proactive
+from extractor.reconstruct.proactive import reconstruct_proactive
 
 from .conftest import fixture, table_from_fixture
 

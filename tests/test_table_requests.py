@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from extractor.table_requests import reconstruct_requests
-from extractor.validate import run_checks
+from extractor.reconstruct.requests import reconstruct_requests
+from extractor.validate.checks import run_checks
 
 from .conftest import fixture, table_from_fixture
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.table_review import reconstruct_review
+from extractor.reconstruct.review import reconstruct_review
 
 from .conftest import fixture, table_from_fixture
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractor.model import Cell
-from extractor.validate import localise, review_list, run_checks
+from extractor.validate.checks import localise, review_list, run_checks
 
 APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
 

@@ -9,6 +9,7 @@ from ..errors import InputMissingError, UnsupportedInputError
 from ..limits import DEFAULT_MAX_PIXELS, check_image
 from ..ocr.options import OcrOptions
 from .image import looks_like_image
+from .pages import TablePages
 
 
 def sniff(path: Path) -> str:
@@ -58,13 +59,15 @@ def read_document(
     password: str | None = None,
     ocr: OcrOptions | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    table_pages: TablePages | None = None,
 ) -> Document:
-    """The Document of one file; `max_pixels` bounds an image, or a PDF page rendered for OCR."""
+    """The Document of one file; `max_pixels` bounds an image, or a PDF page rendered for OCR;
+    `table_pages` picks the PDF pages read for table geometry (every page when None)."""
     kind = sniff(path)
     if kind == "pdf":
         from .pdf import read_pdf
 
-        return read_pdf(path, password=password, ocr=ocr, max_pixels=max_pixels)
+        return read_pdf(path, password=password, ocr=ocr, max_pixels=max_pixels, table_pages=table_pages)
     if kind == "image":
         from .image import read_image
 

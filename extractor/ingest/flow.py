@@ -14,9 +14,9 @@ from pathlib import Path
 
 import regex
 
-from ..cells import is_number_text
 from ..document import Document, Line, Page, Table, TableCell
-from ..locate import mentions_tables
+from ..numbers import is_number_text
+from ..vocabulary import mentions_tables
 
 PAGE = 1
 # A cell holding more text than this is prose: its table frames a page, it is not a data table.

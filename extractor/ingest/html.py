@@ -26,8 +26,8 @@ from lxml import etree
 from .. import patterns
 from ..document import Document, TableCell
 from ..errors import UnsupportedInputError
-from ..locate import mentions_tables
 from ..text import squash
+from ..vocabulary import mentions_tables
 from .flow import Flow, clean_text
 
 # Tags whose content is never the report's text.

@@ -23,7 +23,7 @@ def looks_like_image(head: bytes) -> bool:
 
 def read_image(path: Path, options: OcrOptions | None = None) -> Document:
     from ..ocr.preprocess import image_page_count
-    from .ocr import ocr_document_pages
+    from .scanned import ocr_document_pages
 
     try:
         n = image_page_count(path)

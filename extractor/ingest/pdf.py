@@ -1,7 +1,8 @@
 """Text PDFs: pdfium reads every page's text; only the pages that hold tables get geometry.
 
-The pages that hold tables (between the headings of sections 二 and 五, or whose text names a table)
-are read for characters with boxes and ruling lines. pdfium (C) gives both an order of magnitude
+The pages that hold tables are read for characters with boxes and ruling lines; which pages those
+are is the caller's pre-pass over the text layer (`TablePages`: the pipeline passes the section
+locator's choice, between the headings of sections 二 and 五). pdfium (C) gives both an order of magnitude
 faster than pdfminer (`pdfium_geometry.py`); pdfplumber's own table finder turns the ruling lines
 into cell boxes, and those become grids with spans. Should pdfium's geometry fail on a page, that
 page is read by pdfplumber itself, as before.
@@ -17,12 +18,12 @@ from pdfplumber.utils.text import chars_to_textmap, extract_text
 
 from ..document import BBox, Document, Line, Page
 from ..errors import PasswordRequiredError, UnsupportedInputError
-from ..grid import drop_frames, table_from_boxes, table_row_bands
+from ..grid import drop_frames, find_table_boxes, table_from_boxes, table_row_bands
 from ..limits import DEFAULT_MAX_PIXELS, page_pixels
-from ..locate import locate_sections, mentions_tables
 from ..ocr.options import OcrOptions
-from .ocr import triage
-from .pdfium_geometry import find_table_boxes, page_chars, page_edges, page_frame
+from .pages import TablePages
+from .pdfium_geometry import page_chars, page_edges, page_frame
+from .scanned import triage
 
 
 def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
@@ -57,17 +58,6 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
     finally:
         pdf.close()
     return pages
-
-
-def _table_pages(doc: Document) -> list[int]:
-    """Pages to read with the table finder: from the heading of 二 (or 三) to that of 五 (or 六) when
-    the text shows them, else every page whose text names a table."""
-    located = locate_sections(doc)
-    start = located.get("proactive") or located.get("requests")
-    stop = located.get("problems") or located.get("other")
-    if start is not None and stop is not None and start.start[0] <= stop.start[0]:
-        return list(range(start.start[0], stop.start[0] + 1))
-    return [p.number for p in doc.pages if any(mentions_tables(line.text) for line in p.lines)]
 
 
 def _char_center(ch: dict[str, Any]) -> tuple[float, float]:
@@ -122,7 +112,10 @@ def read_pdf(
     password: str | None = None,
     ocr: OcrOptions | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    table_pages: TablePages | None = None,
 ) -> Document:
+    """The text layer of every page; OCR for the pages without a usable one; geometry for the pages
+    `table_pages` names in the text layer (every page when None)."""
     pages = _pdfium_pages(path, password)
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
     # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
@@ -139,7 +132,7 @@ def read_pdf(
                 "(raise --max-pixels to read it)"
             )
     if needs_ocr:
-        from .ocr import ocr_document_pages
+        from .scanned import ocr_document_pages
 
         numbers = sorted(needs_ocr)
         read, warnings, doc.ocr = ocr_document_pages(path, "pdf", numbers, ocr or OcrOptions(), password)
@@ -154,7 +147,8 @@ def read_pdf(
         doc.warnings.extend(warnings)
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
-        for number in _table_pages(doc):
+        wanted = table_pages(doc) if table_pages is not None else [p.number for p in doc.pages]
+        for number in wanted:
             if number in needs_ocr:
                 continue
             try:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import ctypes
 import itertools
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils.text import extract_words
+
+from ..grid import edge
 
 Obj = dict[str, Any]
 Box = tuple[float, float, float, float]
@@ -270,39 +270,3 @@ def _subpath_edges(shape: str, pts: list[Point]) -> list[Obj]:
             orientation = "v" if ax == bx else "h"
             edges.append(edge(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), orientation, "curve_edge"))
     return edges
-
-
-def edge(x0: float, top: float, x1: float, bottom: float, orientation: str, object_type: str = "line") -> Obj:
-    """A ruling line as pdfplumber's table finder reads it (one of `page.edges`)."""
-    return {
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "width": x1 - x0,
-        "height": bottom - top,
-        "orientation": orientation,
-        "object_type": object_type,
-    }
-
-
-class _PageGeometry:
-    """What pdfplumber's TableFinder reads from a page: edges, bbox and (text strategy) words."""
-
-    def __init__(self, chars: list[Obj], edges: list[Obj], bbox: Box) -> None:
-        self.chars = chars
-        self.edges = edges
-        self.bbox = bbox
-
-    def extract_words(self, **kwargs: Any) -> list[Obj]:
-        return extract_words(self.chars, **kwargs)
-
-
-def find_table_boxes(
-    chars: list[Obj], edges: list[Obj], page_bbox: Box, settings: dict[str, Any] | None = None
-) -> list[list[Box]]:
-    """The cell boxes (x0, top, x1, bottom) of each table, as pdfplumber's `page.find_tables()`
-    would give them for a page with these chars and edges: its own TableFinder runs on them, with
-    its default settings (the "lines" strategy reads only the edges) unless others are given."""
-    finder = TableFinder(cast(Any, _PageGeometry(chars, edges, page_bbox)), TableSettings.resolve(settings))
-    return [[cast(Box, tuple(map(float, cell))) for cell in table.cells] for table in finder.tables]

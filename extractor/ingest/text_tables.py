@@ -25,13 +25,13 @@ from pathlib import Path
 import regex
 
 from .. import patterns
-from ..document import Document, Line, Page, Table, TableCell
-from ..glued import CellKind, GluedPart, Sum, count_cells, split_run, well_formed
-from ..locate import is_furniture
+from ..document import CellKind, Document, GluedPart, Line, Page, Table, TableCell
+from ..model import APPLICANTS, REVIEW_PARTS
 from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
-from ..validate import APPLICANTS, REVIEW_PARTS
-from .text import Unit
+from ..vocabulary import is_furniture
+from .glued import Sum, count_cells, split_run, well_formed
+from .text_units import Unit
 
 PAGE = 1
 LABEL_COLS = {"requests": 3, "proactive": 1, "review": 0}

@@ -1,5 +1,5 @@
 """OCR of scanned pages and images: preprocessing, ruling lines, the engine, cell reading.
 
-Only `options` is light; the other modules need numpy and OpenCV and are imported when a page
-needs OCR.
+Used by ingest for the pages that are pixels. Only `options` is light; the other modules need numpy
+and OpenCV and are imported when a page needs OCR.
 """

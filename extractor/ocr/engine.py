@@ -24,11 +24,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from ..errors import DependencyMissingError, ExtractorError
-
-Image = npt.NDArray[Any]  # an image: rows × columns (× BGR channels), uint8
+from .arrays import Image
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"
 

@@ -21,9 +21,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..ingest.pdfium_geometry import edge, find_table_boxes
-from .engine import Image
-from .preprocess import Matrix
+from ..grid import edge, find_table_boxes
+from .arrays import Image, Matrix
 
 BBox = tuple[float, float, float, float]
 

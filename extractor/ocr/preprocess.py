@@ -19,11 +19,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
-from .engine import Image
-
-Matrix = npt.NDArray[np.float64]  # a 3×3 homography
+from .arrays import Image, Matrix
 
 DPI = 300
 # Working images are brought near this width (an A4 page at 300 dpi): rule and glyph sizes below

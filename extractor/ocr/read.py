@@ -20,7 +20,8 @@ import regex
 
 from .. import patterns
 from ..text import best_similarity
-from .engine import Engine, EngineError, Image, Request, Word, parse_tsv
+from .arrays import Image
+from .engine import Engine, EngineError, Request, Word, parse_tsv
 from .options import CERTAIN
 
 LABEL = Request("chi_sim", 7)
@@ -349,7 +350,7 @@ _HEADING_START = regex.compile(r"^[、，,.．]|^[一二三四五六七八九十
 def page_lines(engine: Engine, image: Image) -> list[PageLine]:
     """The text lines of a page image (spaces between Han characters dropped), each re-read on its
     own when the page reading is doubtful (see `_doubtful`)."""
-    from ..locate import reads_as_heading
+    from ..vocabulary import reads_as_heading
 
     words = _read(engine, image, PAGE_TEXT)
     lines: dict[tuple[int, int, int], list[Word]] = {}
@@ -412,7 +413,7 @@ def _reread(
 def _lost_ordinal(text: str) -> str | None:
     """A heading whose ordinal the engine dropped ("、政府信息公开行政复议…": tesseract takes a bold
     四 for a frame): the ordinal of the section its words name, when exactly one fits."""
-    from ..locate import heading_key
+    from ..vocabulary import heading_key
 
     if not regex.match(r"^[、，,.．]", text):
         return None

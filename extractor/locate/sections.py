@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 
 import regex
 
-from . import patterns
-from .document import Document, Line, Pos, Table
-from .text import full_width_brackets, ordinal, squash
+from ..document import Document, Line, Pos, Table
+from ..text import ordinal, squash
+from ..vocabulary import heading_candidates, is_furniture, mentions_tables, section_specs
 
 SECTION_KEYS = ("overview", "proactive", "requests", "review_litigation", "problems", "other")
-
-
-@dataclass
-class SectionSpec:
-    key: str
-    ordinal: str
-    keywords: list[regex.Pattern[str]]
 
 
 @dataclass
@@ -46,95 +38,10 @@ class Located:
         return sorted(pages)
 
 
-@cache
-def _specs() -> tuple[list[SectionSpec], regex.Pattern[str], int]:
-    data = patterns.load("sections")
-    specs = [
-        SectionSpec(s["key"], s["ordinal"], [regex.compile(k) for k in s["keywords"]])
-        for s in data["section"]
-    ]
-    ordinals = "|".join(sorted(data["ordinals"], key=len, reverse=True))
-    head = regex.compile(rf"^(?P<ord>{ordinals})(?:{data['separator']})")
-    return specs, head, int(data["window"])
-
-
-@cache
-def _furniture() -> list[regex.Pattern[str]]:
-    return [regex.compile(rf"^(?:{p})$") for p in patterns.load("furniture")["lines"]]
-
-
-@cache
-def _table_keywords() -> regex.Pattern[str]:
-    words = patterns.load("sections")["table_pages"]["keywords"]
-    return regex.compile("|".join(regex.escape(w) for w in words))
-
-
-def is_furniture(text: str) -> bool:
-    s = squash(text)
-    return bool(s) and any(p.match(s) for p in _furniture())
-
-
-def mentions_tables(text: str) -> bool:
-    return bool(_table_keywords().search(squash(text)))
-
-
-def _heading_candidates(lines: list[Line]) -> list[tuple[int, str, str, int]]:
-    """(line index, section key, heading text, lines used) for every line that reads as a heading."""
-    specs, head, window = _specs()
-    found = []
-    for i, line in enumerate(lines):
-        if line.in_table:
-            continue
-        s = full_width_brackets(squash(line.text))
-        m = head.match(s)
-        if not m:
-            continue
-        rest = s[m.end() :]
-        if regex.search(r"\d", rest):
-            continue  # a heading has no numbers; a table row read as text ("四、结转下年度继续办理 0 0") has
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        follow = full_width_brackets(squash(nxt.text)) if nxt is not None and not nxt.in_table else ""
-        joined = rest + ("" if head.match(follow) else follow)
-        for spec in specs:
-            for kw in spec.keywords:
-                hit = kw.search(joined[:window])
-                if hit is None:
-                    continue
-                used = 2 if hit.end() > len(rest) else 1
-                text = s if used == 1 else s + squash(lines[i + 1].text)
-                # Ordinal agreement ranks first; a renumbered outline still counts.
-                found.append((i, spec.key, text, used, m["ord"] == spec.ordinal))
-                break
-    # Keep, per line, the best spec: the one whose ordinal agrees.
-    best: dict[int, tuple[int, str, str, int, bool]] = {}
-    for cand in found:
-        if cand[0] not in best or (cand[4] and not best[cand[0]][4]):
-            best[cand[0]] = cand
-    return [(i, key, text, used) for i, key, text, used, agree in best.values() if agree] + [
-        (i, key, text, used) for i, key, text, used, agree in best.values() if not agree
-    ]
-
-
-def reads_as_heading(text: str) -> bool:
-    """Whether one line on its own reads as a section heading (OCR chooses among its readings)."""
-    return bool(_heading_candidates([Line(text=text, page=0, y=0.0)]))
-
-
-def heading_key(text: str) -> str | None:
-    """The section one line on its own heads, when its ordinal is that section's own."""
-    specs, head, _ = _specs()
-    found = _heading_candidates([Line(text=text, page=0, y=0.0)])
-    m = head.match(full_width_brackets(squash(text)))
-    if not found or m is None:
-        return None
-    key = found[0][1]
-    return key if any(s.key == key and s.ordinal == m["ord"] for s in specs) else None
-
-
 def locate_sections(doc: Document) -> dict[str, Located]:
     """The sections found, in document order, each with its body lines (furniture removed)."""
     lines = doc.lines()
-    chosen = _in_order(sorted(_heading_candidates(lines), key=lambda c: c[0]))
+    chosen = _in_order(sorted(heading_candidates(lines), key=lambda c: c[0]))
     repeated = _running_lines(doc)
     located: dict[str, Located] = {}
     for n, (i, key, text, used) in enumerate(chosen):
@@ -160,7 +67,7 @@ def _in_order(candidates: list[tuple[int, str, str, int]]) -> list[tuple[int, st
     template's, then the earliest. A report that renumbers its outline ("四、政府信息公开申请情况" in
     its narrative, the tables under "一、" to "三、" after it) keeps every section its headings name."""
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    ordinals = {spec.key: spec.ordinal for spec in _specs()[0]}
+    ordinals = {spec.key: spec.ordinal for spec in section_specs()[0]}
     agree = [int(ordinal(text) == ordinals[key]) for _, key, text, _ in candidates]
     # Linear in the candidates (a compilation of many reports has thousands): walking back, `ahead`
     # holds per section key the best chain starting at a candidate far enough ahead to follow this one,
@@ -270,9 +177,21 @@ def rows_by_section(doc: Document, located: dict[str, Located]) -> dict[str, lis
 def report_count(doc: Document) -> int:
     """How many reports the document seems to hold: a compilation repeats the section headings, so
     this is how often the third most repeated of the six headings (its ordinal agreeing) occurs."""
-    ordinals = {spec.key: spec.ordinal for spec in _specs()[0]}
+    ordinals = {spec.key: spec.ordinal for spec in section_specs()[0]}
     counts = Counter(
-        key for _, key, text, _ in _heading_candidates(doc.lines()) if ordinal(text) == ordinals[key]
+        key for _, key, text, _ in heading_candidates(doc.lines()) if ordinal(text) == ordinals[key]
     )
     ranked = sorted(counts.values(), reverse=True)
     return ranked[2] if len(ranked) >= 3 else int(bool(ranked))
+
+
+def table_pages(doc: Document) -> list[int]:
+    """The pages a PDF reader should read for table geometry (the pipeline's pre-pass over the text
+    layer): from the heading of 二 (or 三) to that of 五 (or 六) when the text shows them, else every
+    page whose text names a table."""
+    located = locate_sections(doc)
+    start = located.get("proactive") or located.get("requests")
+    stop = located.get("problems") or located.get("other")
+    if start is not None and stop is not None and start.start[0] <= stop.start[0]:
+        return list(range(start.start[0], stop.start[0] + 1))
+    return [p.number for p in doc.pages if any(mentions_tables(line.text) for line in p.lines)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 class Format(StrEnum):

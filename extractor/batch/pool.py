@@ -34,7 +34,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Imported once by the fork server, so that every worker starts with them loaded.
-PRELOAD = ["extractor.pipeline", "extractor.ingest.pdf", "extractor.ingest.html", "extractor.ingest.docx"]
+PRELOAD = [
+    "extractor.pipeline",
+    "extractor.ingest.pdf",
+    "extractor.ingest.html",
+    "extractor.ingest.docx",
+]
 
 
 @dataclass(frozen=True)

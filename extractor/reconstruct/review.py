@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import patterns
+from .. import patterns
+from ..document import Table, TableCell
+from ..model import Cell
+from ..text import best_similarity, label_key
 from .cells import CellSource, Doubt, build_cell
-from .document import Table, TableCell
-from .model import Cell
 from .rows import (
     ColumnMap,
     RowRef,
@@ -19,7 +20,6 @@ from .rows import (
     starting_cells,
     value_cell,
 )
-from .text import best_similarity, label_key
 
 
 @dataclass

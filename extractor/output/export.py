@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
 
-from .atomic import atomic_path, write_atomic
-from .errors import DependencyMissingError, OutputError
+from ..batch.atomic import atomic_path, write_atomic
+from ..errors import DependencyMissingError, OutputError
+from ..model import RequestColumn, RequestRow
 from .formats import Format
-from .model import RequestColumn, RequestRow
 from .outputs import Output, Outputs
 
 TABLES = ("proactive", "requests", "review_litigation")

@@ -13,14 +13,14 @@ from functools import cache
 
 import regex
 
-from . import patterns
-from .cells import CellSource, Doubt, build_cell, is_number_text
-from .document import Table, TableCell
-from .model import Cell
-from .numbers import header_money_unit
-from .patterns import ColumnSpec
+from .. import patterns
+from ..document import Table, TableCell
+from ..model import Cell
+from ..numbers import header_money_unit, is_number_text
+from ..patterns import ColumnSpec
+from ..text import best_similarity, squash
+from .cells import CellSource, Doubt, build_cell
 from .rows import RowRef
-from .text import best_similarity, squash
 
 SURE = 0.8
 

@@ -24,13 +24,12 @@ from typing import Any
 
 import regex
 
-from . import patterns
-from .document import Line, TableCell
-from .glued import GluedRun
-from .model import Cell
-from .numbers import parse_cell
-from .text import squash
-from .validate import Tables, relations
+from .. import patterns
+from ..document import GluedRun, Line, TableCell
+from ..model import Cell
+from ..numbers import parse_cell
+from ..text import squash
+from .checks import Tables, relations
 
 DOUBT = 0.6  # a cell whose split the evidence does not decide
 MAX_SPLITS = 64  # a run with more splits than this is not searched: its differing cells stay flagged

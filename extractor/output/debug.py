@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .document import Table
-from .ingest import read_document
-from .locate import locate_sections, rows_by_section
+from ..document import Table
+from ..ingest import read_document
+from ..locate.sections import locate_sections, rows_by_section, table_pages
 
 
 def _table(table: Table, with_cells: bool) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def _table(table: Table, with_cells: bool) -> dict[str, Any]:
 
 
 def dump_stage(path: Path, stage: str, password: str | None = None) -> dict[str, Any]:
-    doc = read_document(path, password=password)
+    doc = read_document(path, password=password, table_pages=table_pages)
     if stage == "tables":
         return {"kind": doc.kind, "tables": [_table(t, with_cells=True) for t in doc.tables()]}
     if stage == "grid":

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from typing import TextIO
 
-from .batch import Progress, Row
+from .run import Progress, Row
 
 
 def progress_for(stream: TextIO | None = None) -> Progress:

@@ -22,14 +22,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import ExtractorError, InputMissingError, OutputError
+from ..ingest.kinds import SUFFIXES
+from ..limits import DEFAULT_MAX_MEMORY_MB
+from ..model import Report, Status
+from ..pipeline import Settings, extract, file_sha256
 from .atomic import write_atomic
-from .errors import ExtractorError, InputMissingError, OutputError
-from .ingest.kinds import SUFFIXES
-from .limits import DEFAULT_MAX_MEMORY_MB
 from .manifest import Entry, Manifest
-from .model import Report, Status
-from .pipeline import Settings, extract, file_sha256
-from .workers import Outcome, Pool
+from .pool import Outcome, Pool
 
 Reader = Callable[[Path, Settings], Report]
 """What reads one file: `extractor.extract`, or a stand-in (tests inject slow or crashing ones)."""
@@ -257,7 +257,7 @@ def run_batch(
     read: Reader = extract,
 ) -> BatchRun:
     """Extract every report under `folder` into `outdir`; skip what is current unless `force`."""
-    from . import __version__ as version
+    from ..version import __version__ as version
 
     settings = settings or Settings()
     progress = progress or _Silent()

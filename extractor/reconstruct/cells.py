@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .document import Table, TableCell
-from .model import Cell
-from .numbers import parse_cell
+from ..document import Table, TableCell
+from ..model import Cell
+from ..numbers import parse_cell
 
 
 @dataclass
@@ -59,9 +59,3 @@ def build_cell(src: CellSource, *, money: bool = False, signed: bool = False, un
         bbox=[round(v, 2) for v in shown] if (shown := cell.source_bbox or cell.bbox) is not None else None,
         reasons=reasons,
     )
-
-
-def is_number_text(text: str) -> bool:
-    """Whether a table cell holds a number (so its row is a data row, not a header)."""
-    reading = parse_cell(text, money=True, signed=True)
-    return reading.ok and reading.value is not None

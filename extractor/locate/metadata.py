@@ -9,10 +9,10 @@ from functools import cache
 
 import regex
 
-from . import patterns
-from .document import Document, Line, Pos
-from .locate import is_furniture
-from .text import squash
+from .. import patterns
+from ..document import Document, Line, Pos
+from ..text import squash
+from ..vocabulary import is_furniture
 
 _CN_DIGITS = {
     "〇": 0,

@@ -20,7 +20,8 @@ from itertools import pairwise
 
 import regex
 
-from . import patterns
+from .. import patterns
+from ..document import CellKind, GluedRun
 
 # A run with more splits than this, or that takes more search steps, is not searched further: its
 # cells are flagged, not guessed.
@@ -28,46 +29,6 @@ MAX_SPLITS = 400
 MAX_STEPS = 50_000
 
 Sum = tuple[tuple[int, ...], int]  # (indices of the parts, index of their total)
-
-
-@dataclass(frozen=True)
-class CellKind:
-    """What a column holds: a count (the default), a signed change (本年增/减), money in `unit`."""
-
-    money: bool = False
-    signed: bool = False
-    unit: str = "万元"
-
-
-@dataclass(eq=False)
-class GluedRun:
-    """One run of glued cells and the ways to split it, best first. The run's cells share it."""
-
-    raw: str  # as printed, e.g. "230 000023"
-    kinds: tuple[CellKind, ...]
-    splits: list[tuple[str, ...]]  # each: the cells' texts, left to right
-    checked: bool = False  # the row's relations were applied
-    fits_row: bool = True  # False: no split satisfies the row's relations; every well-formed one is kept
-    truncated: bool = False  # more splits exist than were kept
-
-    @property
-    def ambiguous(self) -> bool:
-        return len(self.splits) > 1
-
-    def differs(self, index: int) -> bool:
-        """Whether the splits disagree on cell `index` (a cell all splits agree on is sure)."""
-        return len({s[index] for s in self.splits}) > 1
-
-    def shown(self, split: tuple[str, ...]) -> str:
-        return "/".join(split)
-
-
-@dataclass(frozen=True)
-class GluedPart:
-    """A table cell's place in a glued run."""
-
-    run: GluedRun
-    index: int
 
 
 @dataclass

@@ -13,9 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from .model import Cell, Check, ReviewItem
+from ..model import APPLICANTS, REVIEW_PARTS, Cell, Check, ReviewItem
 
-APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
 OUTCOMES = (
     "granted", "partially_granted",
     "denied_state_secret", "denied_law_prohibited", "denied_safety_stability", "denied_third_party",
@@ -24,7 +23,6 @@ OUTCOMES = (
     "rejected_complaint", "rejected_repeat", "rejected_publication", "rejected_excessive",
     "rejected_confirmation", "other", "other_overdue_correction", "other_overdue_fee", "other_misc",
 )  # fmt: skip
-REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 
 
 @dataclass

@@ -22,9 +22,9 @@ from typing import Any
 
 import regex
 
+from ..pipeline import file_sha256
 from .crops import IMAGE_KINDS, PDF_KINDS, Cropper
 from .outputs import Output, Outputs
-from .pipeline import file_sha256
 
 _PROPOSAL = regex.compile(r"(-?\d+(?:\.\d+)?) would satisfy them")
 
@@ -123,7 +123,7 @@ def _cell(data: dict[str, Any], path: str) -> dict[str, Any]:
 @cache
 def _labels() -> dict[str, str]:
     """Path → the report's own words for it ("三 （三）不予公开 1.属于国家秘密 / 自然人")."""
-    from . import patterns
+    from .. import patterns
 
     out = {}
     columns = {c.key: c.aliases[0] for c in patterns.request_columns()}

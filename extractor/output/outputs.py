@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputMissingError, UnsupportedInputError
-from .manifest import Entry, Manifest
+from ..batch.manifest import Entry, Manifest
+from ..errors import InputMissingError, UnsupportedInputError
 
 
 @dataclass

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import OutputError
 from .atomic import write_atomic
-from .errors import OutputError
 
 NAME = ".extractor-batch.jsonl"
 

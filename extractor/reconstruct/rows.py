@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .cells import is_number_text
-from .document import Table, TableCell
+from ..document import Table, TableCell
+from ..numbers import is_number_text
 
 RowRef = tuple[Table, int]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import patterns
+from .. import patterns
+from ..document import Table, TableCell
+from ..model import Cell
+from ..patterns import RowSpec
+from ..text import best_similarity, label_key
 from .cells import CellSource, Doubt, build_cell
-from .document import Table, TableCell
-from .model import Cell
-from .patterns import RowSpec
 from .rows import ColumnMap, Part, RowRef, header_paths, header_rows, inherit_columns, parts, value_cell
-from .text import best_similarity, label_key
 
 SURE = 0.8  # a label match at least this similar is as good as exact
 
