@@ -3,6 +3,8 @@
 >>> from extractor import extract
 >>> report = extract("report.pdf")
 >>> report.requests["new_received"]["total"].value
+>>> from extractor import extract_all
+>>> reports = extract_all("compilation.pdf")  # every report of a file (汇编: several)
 
 >>> from extractor import extract_many
 >>> for result in extract_many(paths, jobs=2):  # worker processes; Results as files finish
@@ -15,7 +17,7 @@ from typing import Any
 
 from .errors import ExitCode, ExtractorError
 from .model import Report
-from .pipeline import Settings, extract
+from .pipeline import Settings, extract, extract_all
 from .version import __version__
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Settings",
     "__version__",
     "extract",
+    "extract_all",
     "extract_many",
 ]
 

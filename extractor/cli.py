@@ -86,23 +86,38 @@ Outputs = Annotated[
 def extract(
     file: Annotated[Path, typer.Argument(help="The report: a text PDF, a web page or a Word file.")],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the JSON here, not to stdout.")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the JSON here, not to stdout; an existing folder: one <file>[#n].json per report.",
+        ),
     ] = None,
     threshold: Threshold = 0.8,
     password: Password = None,
     compact: Annotated[bool, typer.Option("--compact", help="One line of JSON, no indentation.")] = False,
     max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
 ) -> None:
-    """Extract one report to JSON (stdout, or -o OUT.json)."""
-    from .pipeline import Settings
-    from .pipeline import extract as run
+    """Extract one report to JSON (stdout, or -o OUT.json); a compilation (several reports in one
+    file) gives a JSON array, or one file per report with -o FOLDER."""
+    from .pipeline import Settings, extract_all
 
     if file.is_dir():
         raise InputMissingError(
             f"{file}: is a folder; to extract every report in it, run: extractor batch {file} -o OUT_FOLDER"
         )
-    report = run(file, Settings(review_threshold=threshold, password=password, max_pixels=max_pixels))
-    text = report.to_json(indent=None if compact else 2) + "\n"
+    settings = Settings(review_threshold=threshold, password=password, max_pixels=max_pixels)
+    reports = extract_all(file, settings)
+    indent = None if compact else 2
+    if output is not None and output.is_dir():
+        for n, report in enumerate(reports, 1):
+            name = file.name if len(reports) == 1 else f"{file.name}#{n}"
+            write_atomic(output / f"{name}.json", report.to_json(indent=indent) + "\n")
+        return
+    if len(reports) == 1:
+        text = reports[0].to_json(indent=indent) + "\n"
+    else:
+        text = json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=indent) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -11,6 +11,7 @@ from .document import Document, TableCell
 from .errors import NotAReportError
 from .ingest import read_document
 from .limits import DEFAULT_MAX_PIXELS
+from .locate.compilation import Part, compilation_table_pages, split_reports
 from .locate.metadata import read_metadata
 from .locate.sections import (
     Located,
@@ -19,7 +20,6 @@ from .locate.sections import (
     report_count,
     rows_by_section,
     section_text,
-    table_pages,
 )
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
@@ -41,18 +41,51 @@ class Settings:
 
 
 def extract(path: str | Path, settings: Settings | None = None) -> Report:
-    """Read one report file and return its Report."""
+    """Read one report file and return its Report; of a compilation, the first report, with a
+    warning (`extract_all` returns every report)."""
     settings = settings or Settings()
     path = Path(path)
-    # The pre-pass: the section locator, on the text layer, names the pages ingest reads for tables.
-    doc = read_document(
+    parts = split_reports(_read(path, settings))
+    report = document_to_report(parts[0].doc, settings, sha256=file_sha256(path))
+    if len(parts) > 1:
+        report.warnings.append(
+            f"compilation: the file seems to hold {len(parts)} reports (titles and section headings "
+            "repeat); only the first is extracted here: extract_all() or `extractor extract` reads each"
+        )
+        report.status = "partial"
+    return report
+
+
+def extract_all(path: str | Path, settings: Settings | None = None) -> list[Report]:
+    """Every report a file holds: one for a report, one per report for a compilation (汇编), in
+    the file's order, each with its own sections, metadata, tables and checks."""
+    settings = settings or Settings()
+    path = Path(path)
+    parts = split_reports(_read(path, settings))
+    sha256 = file_sha256(path)
+    if len(parts) == 1:
+        return [document_to_report(parts[0].doc, settings, sha256=sha256)]
+    return [_part_report(part, len(parts), settings, sha256) for part in parts]
+
+
+def _read(path: Path, settings: Settings) -> Document:
+    # The pre-pass: the section locator, on the text layer, names the pages ingest reads for tables
+    # (for each report of a compilation).
+    return read_document(
         path,
         password=settings.password,
         ocr=settings.ocr,
         max_pixels=settings.max_pixels,
-        table_pages=table_pages,
+        table_pages=compilation_table_pages,
     )
-    return document_to_report(doc, settings, sha256=file_sha256(path))
+
+
+def _part_report(part: Part, of: int, settings: Settings, sha256: str) -> Report:
+    report = document_to_report(part.doc, settings, sha256=sha256)
+    pages = part.pages
+    where = f"pages {pages[0]}–{pages[-1]}" if pages and part.doc.n_pages is not None else "its own range"
+    report.warnings.insert(0, f"report {part.index} of {of} in a compilation ({where} of the file)")
+    return report
 
 
 def file_sha256(path: Path) -> str:

@@ -7,6 +7,7 @@ import random
 import shutil
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab.lib import pdfencrypt
@@ -187,7 +188,8 @@ BATCH = {
     "huge.png": (huge_image, "failed", "over the limit"),
     "bomb.png": (decompression_bomb, "failed", "over the limit"),
     "missing tables.pdf": (missing_tables_pdf, "partial", "table not found"),
-    "compilation.md": (compilation_md, "partial", "compilation"),
+    "compilation.md#1": (compilation_md, "ok", ""),  # two reports in one file: a row and a JSON each
+    "compilation.md#2": (compilation_md, "ok", ""),
     "no tables.html": (html_without_tables, "partial", "table not found"),
     "gbk.txt": (gbk_text, "ok", ""),
 }
@@ -195,7 +197,12 @@ BATCH = {
 
 def make_all(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    return {name: make(folder / name) for name, (make, _, _) in BATCH.items()}
+    return {name: make(folder / name) for name, make in _inputs().items()}
+
+
+def _inputs() -> dict[str, Callable[[Path], Path]]:
+    """The files of BATCH: a compilation's rows (`<file>#<n>`) come from one file."""
+    return {name.partition("#")[0]: make for name, (make, _, _) in BATCH.items()}
 
 
 def full_disk_victim(path: Path) -> bool:

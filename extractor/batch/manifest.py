@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +39,8 @@ class Entry:
     """Its line of summary.csv."""
     source: str = ""
     """The absolute path the input had when it was read (review finds the pages to crop there)."""
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    """For a compilation (several reports in the file): the summary line of each report, in order."""
 
     def current(
         self, sha256: str, version: str, threshold: float, timeout: float | None, output: Path

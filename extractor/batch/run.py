@@ -7,6 +7,9 @@ its Report when there is one, and its errors; a failure never stops the others.
 `run_batch(folder, outdir)` is what `extractor batch` does: every report file under the folder
 becomes `outdir/<relative path>.json` (written atomically by the worker that read it), inputs whose
 output is current are skipped (`manifest.py`), and `outdir/summary.csv` gets one line per input.
+
+A compilation (汇编: several reports in one file) gives one Result per report, and in a batch one
+output per report, `<relative path>#<n>.json`, each with its own line of summary.csv.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,13 +30,14 @@ from ..errors import ExtractorError, InputMissingError, OutputError
 from ..ingest.kinds import SUFFIXES
 from ..limits import DEFAULT_MAX_MEMORY_MB
 from ..model import Report, Status
-from ..pipeline import Settings, extract, file_sha256
+from ..pipeline import Settings, extract_all, file_sha256
 from .atomic import write_atomic
 from .manifest import Entry, Manifest
 from .pool import Outcome, Pool
 
-Reader = Callable[[Path, Settings], Report]
-"""What reads one file: `extractor.extract`, or a stand-in (tests inject slow or crashing ones)."""
+Reader = Callable[[Path, Settings], "Report | list[Report]"]
+"""What reads one file: `extractor.extract_all` (every report of a compilation) or `extract`, or a
+stand-in (tests inject slow or crashing ones)."""
 
 SUMMARY = "summary.csv"
 
@@ -48,6 +53,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     """Why it failed, or what is missing from a partial report."""
     seconds: float = 0.0
+    part: int | None = None
+    """Of a compilation: which of its reports this is (1-based); None for a file of one report."""
 
 
 @dataclass
@@ -95,9 +102,10 @@ def extract_many(
     jobs: int | None = None,
     timeout: float | None = None,
     max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
-    read: Reader = extract,
+    read: Reader = extract_all,
 ) -> Iterator[Result]:
-    """Extract every file in worker processes; yield a Result per file, in the order they finish.
+    """Extract every file in worker processes; yield a Result per report, in the order the files
+    finish (a file that fails: one Result; a compilation: one per report, `part` 1, 2, …).
 
     `jobs` workers (default: one per core); `timeout` seconds at most a file, after which its worker
     is killed and the file fails; `max_memory` MB of address space a worker may use, beyond which
@@ -107,7 +115,10 @@ def extract_many(
     fn = partial(_extract_one, settings=settings or Settings(), read=read, max_memory=max_memory)
     with Pool(fn, jobs=min(jobs or default_jobs(), max(len(files), 1)), timeout=timeout) as pool:
         for outcome in pool.run(files):
-            yield outcome.value if outcome.value is not None else _failed(outcome.task, outcome, timeout)
+            if outcome.value is not None:
+                yield from outcome.value
+            else:
+                yield _failed(outcome.task, outcome, timeout)
 
 
 def _limit_memory(max_memory: int | None) -> None:
@@ -126,13 +137,14 @@ def _limit_memory(max_memory: int | None) -> None:
         pass
 
 
-def _extract_one(path: Path, settings: Settings, read: Reader, max_memory: int | None = None) -> Result:
+def _extract_one(path: Path, settings: Settings, read: Reader, max_memory: int | None = None) -> list[Result]:
+    """One Result per report the file holds (one for a failure)."""
     start = time.perf_counter()
     _limit_memory(max_memory)
     try:
-        report = read(path, settings)
+        reports = read(path, settings)
     except ExtractorError as e:
-        return Result(path, "failed", None, [_reason(str(e), path)], time.perf_counter() - start)
+        return [Result(path, "failed", None, [_reason(str(e), path)], time.perf_counter() - start)]
     except MemoryError:
         message = (
             f"needed more memory than the limit of {max_memory} MB a file and was stopped; "
@@ -140,14 +152,21 @@ def _extract_one(path: Path, settings: Settings, read: Reader, max_memory: int |
             if max_memory
             else "ran out of memory; free some, or run fewer jobs (-j)"
         )
-        return Result(path, "failed", None, [message], time.perf_counter() - start)
+        return [Result(path, "failed", None, [message], time.perf_counter() - start)]
     except Exception as e:
         message = f"internal error: {type(e).__name__}: {e}; run `extractor -v extract` on it and report it"
-        return Result(path, "failed", None, [message], time.perf_counter() - start)
-    missing = [w for w in report.warnings if w.endswith("table not found") or w.startswith("compilation:")]
-    return Result(
-        path, report.status, report, missing if report.status != "ok" else [], time.perf_counter() - start
-    )
+        return [Result(path, "failed", None, [message], time.perf_counter() - start)]
+    if not isinstance(reports, list):
+        reports = [reports]
+    seconds = (time.perf_counter() - start) / len(reports)
+    results = []
+    for n, report in enumerate(reports, 1):
+        missing = [
+            w for w in report.warnings if w.endswith("table not found") or w.startswith("compilation:")
+        ]
+        errors = missing if report.status != "ok" else []
+        results.append(Result(path, report.status, report, errors, seconds, n if len(reports) > 1 else None))
+    return results
 
 
 def _failed(path: Path, outcome: Outcome[Any, Any], timeout: float | None) -> Result:
@@ -240,8 +259,10 @@ def find_inputs(folder: Path, exclude: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def output_path(outdir: Path, rel: str) -> Path:
-    return outdir / f"{rel}.json"
+def output_path(outdir: Path, rel: str, part: int | None = None) -> Path:
+    """Where one report of an input goes: `<rel>.json`, or `<rel>#<n>.json` for the n-th report of
+    a compilation."""
+    return outdir / (f"{rel}.json" if part is None else f"{rel}#{part}.json")
 
 
 def run_batch(
@@ -254,7 +275,7 @@ def run_batch(
     max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
     force: bool = False,
     progress: Progress | None = None,
-    read: Reader = extract,
+    read: Reader = extract_all,
 ) -> BatchRun:
     """Extract every report under `folder` into `outdir`; skip what is current unless `force`."""
     from ..version import __version__ as version
@@ -273,19 +294,22 @@ def run_batch(
         raise OutputError(f"{outdir}: cannot make the output folder ({e.strerror}); choose another -o") from e
     manifest = Manifest(outdir)
     rels = {path: path.relative_to(folder).as_posix() for path in inputs}
-    rows: dict[str, Row] = {}
+    rows: dict[str, list[Row]] = {}
     todo: list[tuple[Path, Path, str]] = []
     for path, rel in rels.items():
         entry = manifest.entries.get(rel)
         output = output_path(outdir, rel)
         row = _row(entry.row) if entry is not None else None
+        parts = [_row(values) for values in entry.parts] if entry is not None else []
+        first = output_path(outdir, rel, 1) if parts else output
         if (
             not force
             and row is not None
             and entry is not None
-            and entry.current(_sha256(path), version, settings.review_threshold, timeout, output)
+            and None not in parts
+            and entry.current(_sha256(path), version, settings.review_threshold, timeout, first)
         ):
-            rows[rel] = row
+            rows[rel] = [r for r in parts if r is not None] or [row]
         else:
             todo.append((path, output, rel))
     todo.sort(key=lambda task: -_size(task[0]))  # largest first: the last busy worker finishes sooner
@@ -300,12 +324,13 @@ def run_batch(
             for outcome in pool.run(todo):
                 path, output, rel = outcome.task
                 if outcome.value is not None:
-                    row, sha256 = outcome.value
+                    done, sha256 = outcome.value
                 else:
-                    row, sha256 = Row.of(rel, _failed(path, outcome, timeout)), _sha256(path)
+                    done, sha256 = [Row.of(rel, _failed(path, outcome, timeout))], _sha256(path)
+                row = done[0]
                 failure = None
                 if row.status == "failed":
-                    output.unlink(missing_ok=True)  # an output from an older version of the file
+                    _remove_outputs(output)  # outputs from an older version of the file
                     failure = "error" if outcome.kind == "done" else outcome.kind
                 manifest.record(
                     Entry(
@@ -317,34 +342,67 @@ def run_batch(
                         failure,
                         asdict(row),
                         str(path),
+                        [asdict(r) for r in done] if len(done) > 1 else [],
                     )
                 )
-                rows[rel] = row
+                rows[rel] = done
                 fresh.add(rel)
-                progress.advance(row)
+                progress.advance(_input_row(rel, done))
     except KeyboardInterrupt:
         interrupted = True
     finally:
         progress.stop()
         manifest.compact(keep=set(rels.values()))
         _remove_leftovers(outdir)
-    ordered = [rows[rel] for rel in sorted(rows)]
+    ordered = [row for rel in sorted(rows) for row in rows[rel]]
     write_summary(outdir / SUMMARY, ordered)
     return BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
 
 
 def _extract_to(
     task: tuple[Path, Path, str], settings: Settings, read: Reader, max_memory: int | None = None
-) -> tuple[Row, str]:
-    """In a worker: read one file, write its JSON, return its summary row and the file's hash."""
+) -> tuple[list[Row], str]:
+    """In a worker: read one file, write its JSON (one per report of a compilation), return the
+    summary rows (one per report) and the file's hash."""
     path, output, rel = task
-    result = _extract_one(path, settings, read, max_memory)
-    if result.report is not None:
-        try:
-            write_atomic(output, result.report.to_json() + "\n")
-        except ExtractorError as e:
-            result = Result(path, "failed", None, [str(e)], result.seconds)
-    return Row.of(rel, result), result.report.source.sha256 if result.report is not None else _sha256(path)
+    results = _extract_one(path, settings, read, max_memory)
+    if results[0].report is not None:
+        _remove_outputs(output)  # what an earlier version of the file gave (one report, or more)
+    rows = []
+    for result in results:
+        name = rel if result.part is None else f"{rel}#{result.part}"
+        if result.report is not None:
+            try:
+                write_atomic(output.with_name(f"{Path(name).name}.json"), result.report.to_json() + "\n")
+            except ExtractorError as e:
+                result = Result(path, "failed", None, [str(e)], result.seconds, result.part)
+        rows.append(Row.of(name, result))
+    report = results[0].report
+    return rows, report.source.sha256 if report is not None else _sha256(path)
+
+
+def _input_row(rel: str, rows: list[Row]) -> Row:
+    """What progress shows of one input: its row, or for a compilation one line for its reports."""
+    if len(rows) == 1:
+        return rows[0]
+    statuses = {row.status for row in rows}
+    status: Status = next(s for s in ("failed", "partial", "ok") if s in statuses)  # type: ignore[assignment]
+    errors = "; ".join(f"#{n}: {row.error}" for n, row in enumerate(rows, 1) if row.error)
+    return Row(
+        f"{rel} ({len(rows)} reports: #1–#{len(rows)})",
+        status,
+        seconds=sum(r.seconds for r in rows),
+        error=errors,
+    )
+
+
+def _remove_outputs(output: Path) -> None:
+    """The outputs of one input: `<rel>.json` and the `<rel>#<n>.json` of a compilation."""
+    output.unlink(missing_ok=True)
+    stem = output.name[: -len(".json")]
+    for part in output.parent.glob(f"{glob_escape(stem)}#*.json"):
+        if part.name[len(stem) + 1 : -len(".json")].isdigit():
+            part.unlink(missing_ok=True)
 
 
 def _remove_leftovers(outdir: Path) -> None:

@@ -58,7 +58,8 @@ def read_outputs(target: Path) -> Outputs:
         if data is None:
             continue
         file = rel.as_posix()[: -len(".json")]
-        entry = manifest.entries.get(file)
+        # One report of a compilation (`<file>#<n>`) has its input's entry.
+        entry = manifest.entries.get(file) or manifest.entries.get(file.rpartition("#")[0])
         source = Path(entry.source) if entry is not None and entry.source else None
         reports.append(Output(file, path, data, source))
     failed = [e for f, e in sorted(manifest.entries.items()) if e.failure is not None]
