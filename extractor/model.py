@@ -15,7 +15,7 @@ from typing import Any, Literal
 SCHEMA_VERSION: Literal["1"] = "1"
 
 Kind = Literal["pdf-text", "pdf-scanned", "pdf-mixed", "image", "html", "docx", "text"]
-Template = Literal["2019", "2021"]
+Template = Literal["2008", "2019", "2021"]
 Status = Literal["ok", "partial", "failed"]
 
 RequestRow = Literal[
@@ -97,7 +97,8 @@ class ReportMeta:
     year: int | None
     """The report year."""
     template: Template | None
-    """The national template the report follows: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)."""
+    """The national template the report follows: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号);
+    2008 for a report on 2018 or earlier in the 2008 条例's format (its 统计表 in legacy_statistics)."""
     published: str | None
     """ISO date the document states, or null."""
 
@@ -159,6 +160,26 @@ class ReviewItem:
 
 
 @dataclass
+class LegacyIndicator:
+    """One indicator row of a pre-2019 report's 统计表 (指标名称 · 计量单位 · 本年度 · 累计)."""
+
+    __pydantic_config__ = _CONFIG
+
+    indicator: str
+    """The indicator's name as printed, numbering and 其中 removed, e.g. 受理依申请公开信息总数."""
+    key: str | None
+    """A normalised name for the indicators most reports share (requests_received, …), else null."""
+    unit: str | None
+    """The 计量单位 as printed (条, 件, 万元 …); null when the row states none. Values are in it."""
+    year: Cell
+    """本年度: the report year's figure."""
+    cumulative: Cell | None
+    """累计: the running total, null when the table has no such column."""
+    parent: str | None
+    """For a sub-row (其中：1. …): the indicator it is part of; else null."""
+
+
+@dataclass
 class Report:
     """One annual report, as extracted."""
 
@@ -182,11 +203,20 @@ class Report:
     status: Status = "ok"
     """ok; partial when a table or section is missing; failed."""
     schema_version: Literal["1"] = SCHEMA_VERSION
+    legacy_statistics: list[LegacyIndicator] = field(default_factory=list)
+    """A pre-2019 report's 统计表, one item per indicator row in the document's order; empty for
+    reports on the 2019 and 2021 templates."""
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        # The contract's order: schema_version and status first.
-        return {"schema_version": d.pop("schema_version"), "status": d.pop("status"), **d}
+        # The contract's order: schema_version and status first; legacy_statistics after the tables.
+        out = {"schema_version": d.pop("schema_version"), "status": d.pop("status")}
+        legacy = d.pop("legacy_statistics")
+        for key, value in d.items():
+            out[key] = value
+            if key == "review_litigation":
+                out["legacy_statistics"] = legacy
+        return out
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

@@ -12,7 +12,7 @@ from .errors import NotAReportError
 from .ingest import read_document
 from .limits import DEFAULT_MAX_PIXELS
 from .locate.compilation import Part, compilation_table_pages, split_reports
-from .locate.metadata import read_metadata
+from .locate.metadata import Metadata, read_metadata
 from .locate.sections import (
     Located,
     line_width,
@@ -23,11 +23,13 @@ from .locate.sections import (
 )
 from .model import Report, ReportMeta, Section, Sections, Source, Template
 from .ocr.options import CERTAIN, OcrOptions
+from .reconstruct.legacy import Statistics, read_statistics
 from .reconstruct.proactive import Proactive, reconstruct_proactive
 from .reconstruct.requests import RequestGrid, reconstruct_requests
 from .reconstruct.review import ReviewTables, reconstruct_review
 from .reconstruct.rows import RowRef
 from .validate.checks import Tables, localise, review_list, run_checks
+from .validate.legacy import legacy_checks, legacy_review
 
 
 @dataclass(frozen=True)
@@ -144,13 +146,19 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
 
         glued_warnings = resolve_glued(tables_so_far, sources, narrative_facts(doc.lines()))
         proactive, grid, review = reconstruct()
-    if not located and proactive is None and grid is None and review is None:
+    # A pre-2019 report has a 统计表 of indicators instead of the 2019 template's tables.
+    statistics = read_statistics(doc) if proactive is None and grid is None else None
+    if not located and proactive is None and grid is None and review is None and statistics is None:
         raise NotAReportError(
             f"{doc.path}: no section or table of an annual report was found; check this is a "
             "政府信息公开工作年度报告"
         )
     first = min((s.start for s in located.values()), default=None)
     meta = read_metadata(doc, first)
+    if statistics is not None or (
+        meta.year is not None and meta.year <= LAST_2008_YEAR and proactive is None and grid is None
+    ):
+        return _legacy_report(doc, settings, sha256, located, meta, statistics)
     template, warnings = decide_template(proactive, grid, meta.year)
     warnings = [*doc.warnings, *meta.warnings, *warnings]
 
@@ -227,3 +235,60 @@ def _sources(
 
 def _section(s: Located, width: int) -> Section:
     return Section(heading=s.heading, text=section_text(s.lines, width), pages=s.pages)
+
+
+# The last report year of the 2008 条例's format: reports on 2019 follow the national template.
+LAST_2008_YEAR = 2018
+
+
+def _legacy_report(
+    doc: Document,
+    settings: Settings,
+    sha256: str,
+    located: dict[str, Located],
+    meta: Metadata,
+    statistics: Statistics | None,
+) -> Report:
+    """A report in the 2008 条例's format: no template tables; its 统计表 in `legacy_statistics`."""
+    year = f"{meta.year}" if meta.year is not None else "a year before 2019"
+    warnings = [
+        *doc.warnings,
+        *meta.warnings,
+        f"the report predates the national template: a report on {year} in the 2008 条例's format, "
+        "without the 2019 template's tables; its 统计表 is in legacy_statistics",
+    ]
+    rows = statistics.rows if statistics is not None else []
+    if statistics is None:
+        warnings.append("legacy_statistics: the 统计表 (指标名称 · 计量单位 · 本年度 · 累计) was not found")
+    else:
+        warnings.extend(statistics.warnings)
+    doubt_below = CERTAIN if doc.ocr is not None else settings.review_threshold
+    checks = legacy_checks(rows, settings.review_threshold, doubt_below)
+    for check in checks:
+        if not check.passed and check.cause == "source":
+            warnings.append(
+                f"source inconsistency: {check.id}: a sub-row states {check.actual}, "
+                f"more than its parent's {check.expected}"
+            )
+    reports = report_count(doc)
+    if reports > 1:
+        warnings.append(
+            f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
+            "only one is extracted: split the file to read each"
+        )
+    width = line_width(doc)
+    return Report(
+        source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
+        report=ReportMeta(
+            title=meta.title, agency=meta.agency, year=meta.year, template="2008", published=meta.published
+        ),
+        sections=Sections(**{key: _section(s, width) for key, s in located.items()}),
+        proactive={},
+        requests={},
+        review_litigation={},
+        checks=checks,
+        needs_review=sorted(legacy_review(rows, settings.review_threshold), key=lambda i: i.confidence),
+        warnings=warnings,
+        status="ok" if statistics is not None and rows and reports <= 1 else "partial",
+        legacy_statistics=rows,
+    )

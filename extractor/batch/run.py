@@ -386,7 +386,7 @@ def _input_row(rel: str, rows: list[Row]) -> Row:
     if len(rows) == 1:
         return rows[0]
     statuses = {row.status for row in rows}
-    status: Status = next(s for s in ("failed", "partial", "ok") if s in statuses)  # type: ignore[assignment]
+    status: Status = next(s for s in ("failed", "partial", "ok") if s in statuses)
     errors = "; ".join(f"#{n}: {row.error}" for n, row in enumerate(rows, 1) if row.error)
     return Row(
         f"{rel} ({len(rows)} reports: #1–#{len(rows)})",

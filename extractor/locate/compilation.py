@@ -16,7 +16,7 @@ import regex
 
 from .. import patterns
 from ..document import Document, Line, Page, Pos
-from ..text import squash
+from ..text import full_width_brackets, squash
 from ..vocabulary import heading_candidates, is_furniture, section_specs
 from .sections import table_pages
 
@@ -112,8 +112,22 @@ def _cut(doc: Document, start: Pos, end: Pos | None) -> Document:
 
 
 def compilation_table_pages(doc: Document) -> list[int]:
-    """The pre-pass of a PDF (see `sections.table_pages`), for every report the file holds."""
+    """The pre-pass of a PDF (see `sections.table_pages`), for every report the file holds, and the
+    pages of a pre-2019 report's 统计表."""
     parts = split_reports(doc)
-    if len(parts) == 1:
-        return table_pages(doc)
-    return sorted({page for part in parts for page in table_pages(part.doc)})
+    return sorted({page for part in parts for page in (*table_pages(part.doc), *statistics_pages(part.doc))})
+
+
+@cache
+def _statistics_header() -> regex.Pattern[str]:
+    return regex.compile(patterns.load("legacy")["header"]["text"])
+
+
+def statistics_pages(doc: Document) -> list[int]:
+    """The pages of a 统计表 (a pre-2019 report's table of indicators): from the page of its header
+    line (指标名称 · 计量单位 · 本年度 · 累计) to the end of the report, which it closes."""
+    header = _statistics_header()
+    for page in doc.pages:
+        if any(header.match(full_width_brackets(squash(line.text))) for line in page.lines):
+            return [p.number for p in doc.pages if p.number >= page.number]
+    return []
