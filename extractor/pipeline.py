@@ -12,7 +12,7 @@ from .errors import NotAReportError
 from .ingest import read_document
 from .limits import DEFAULT_MAX_PIXELS
 from .locate.compilation import Part, compilation_table_pages, split_reports
-from .locate.metadata import Metadata, read_metadata
+from .locate.metadata import Metadata, parse_date, read_metadata
 from .locate.sections import (
     Located,
     line_width,
@@ -280,7 +280,11 @@ def _legacy_report(
     return Report(
         source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
         report=ReportMeta(
-            title=meta.title, agency=meta.agency, year=meta.year, template="2008", published=meta.published
+            title=meta.title,
+            agency=meta.agency,
+            year=meta.year,
+            template="2008",
+            published=meta.published or _sign_off_date(doc),
         ),
         sections=Sections(**{key: _section(s, width) for key, s in located.items()}),
         proactive={},
@@ -292,3 +296,16 @@ def _legacy_report(
         status="ok" if statistics is not None and rows and reports <= 1 else "partial",
         legacy_statistics=rows,
     )
+
+
+def _sign_off_date(doc: Document) -> str | None:
+    """The date under the sign-off when a 统计表 follows it (the metadata looks at the last lines):
+    the last line of the closing pages that is a date and nothing else."""
+    for line in reversed(doc.lines()[-_SIGN_OFF_LINES:]):
+        date = parse_date(line.text)
+        if date is not None:
+            return date
+    return None
+
+
+_SIGN_OFF_LINES = 120

@@ -1,6 +1,6 @@
 """Reports on 2018 and earlier, in the 2008 条例's format, with their 统计表: truth and renditions.
 
-    python -m samples.legacy [--out samples/legacy]
+    python -m samples.legacy [--out samples/legacy] [--no-scans]
 
 A report of that format has seven sections (一、概述 … 七、其他需要报告的事项), no request-outcome grid,
 and ends with a 统计表 of indicators. Two forms of the table, as provinces printed them:
@@ -32,6 +32,8 @@ from typing import Any, Literal
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped, unused-ignore]
 
 from samples.render_pdf import PAGE_H, PAGE_W, Cell, Flow, Table, make_style
+from samples.scan import Scan
+from samples.scan import build as build_scan
 
 Truth = dict[str, Any]
 Form = Literal["cumulative", "national"]
@@ -186,11 +188,40 @@ SAMPLES: tuple[LegacySample, ...] = (
     ),
     LegacySample(
         "l05_bureau_2012_cumulative",
-        1205,
+        1206,
         "cumulative",
         2012,
         "md",
         "a 2012 report of a 局 as Markdown: the 统计表 as a pipe table.",
+    ),
+)
+
+
+# Scans of the PDFs (samples/scan.py), beside them, with the same truth.
+SCANS: tuple[Scan, ...] = (
+    Scan(
+        "l01_gov_2011_cumulative_scan",
+        "l01_gov_2011_cumulative.pdf",
+        11011,
+        "a 200 dpi greyscale office scan: 0.8° rotation, blur, grain, JPEG q55.",
+        quality=55,
+        rotate=0.8,
+        blur=0.6,
+        noise=3.0,
+        light=0.2,
+    ),
+    Scan(
+        "l02_bureau_2016_national_scan",
+        "l02_bureau_2016_national.pdf",
+        16022,
+        "a 200 dpi greyscale scan, -0.5° rotation, a red seal on the first page, the 统计表 over two pages.",
+        quality=50,
+        rotate=-0.5,
+        blur=0.5,
+        noise=2.5,
+        light=0.15,
+        seal_pages=(1,),
+        seal_at=(0.72, 0.62),
     ),
 )
 
@@ -440,11 +471,15 @@ def build(sample: LegacySample, out_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", default="samples/legacy", help="output folder")
+    parser.add_argument("--no-scans", action="store_true", help="do not write the scans")
     args = parser.parse_args(argv)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     for sample in SAMPLES:
         print(build(sample, out_dir))
+    if not args.no_scans:
+        for scan in SCANS:
+            print(build_scan(scan, out_dir, out_dir))
     return 0
 
 

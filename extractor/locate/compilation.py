@@ -68,11 +68,12 @@ def report_starts(doc: Document) -> list[Pos]:
     previous = 0  # the line after the last heading seen: a title lies between it and its 一
     for i, key, text, used in candidates:
         if key == "overview" and text.startswith(overview):
-            # The first title after the previous heading: the previous report's last section ends there.
+            # The last title after the previous heading (the previous report's last section ends
+            # before it; a compilation's cover and table of contents list titles before the first).
             title = next(
                 (
                     j
-                    for j in range(previous, i)
+                    for j in range(i - 1, previous - 1, -1)
                     if not lines[j].in_table and not is_furniture(lines[j].text) and _is_title(lines, j)
                 ),
                 None,

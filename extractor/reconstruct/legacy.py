@@ -83,6 +83,7 @@ class _Row:
     unit: str | None = None
     year: Cell | None = None  # None for a group heading (no unit, no figures)
     cumulative: Cell | None = None
+    unit_unread: bool = False  # the unit cell holds something the reader could not read as a unit
 
 
 @dataclass
@@ -185,23 +186,41 @@ def _table_row(table: Table, r: int, columns: Columns) -> _Row | None:
     unit_cell = own(columns.unit)
     unit = _clean(unit_cell.text) if unit_cell is not None else ""
     year_cell, cum_cell = own(columns.year), own(columns.cumulative)
-    texts = [squash(c.text) for c in (year_cell, cum_cell) if c is not None]
-    if not unit and not any(texts):
-        return _Row(label)  # a group heading: no unit, no figures
+    others = [c for c in (unit_cell, year_cell, cum_cell) if c is not None]
+    # A group heading: no unit, no figures, and the emptiness is sure (a cell OCR could not read
+    # is not empty: its row is an indicator with doubtful cells).
+    if all(not squash(c.text) and c.confidence >= _SURE_BLANK for c in others):
+        return _Row(label)
+    unread = (bool(unit) and unit not in _patterns().units) or (
+        unit_cell is not None and not unit and unit_cell.confidence < _SURE_BLANK
+    )
+    if unit not in _patterns().units:
+        unit = ""
     money = unit in _patterns().money_units
-    year = _cell(table, year_cell, money, unit) if columns.year is not None else _absent()
-    cumulative = _cell(table, cum_cell, money, unit) if columns.cumulative is not None else None
-    return _Row(label, unit or None, year, cumulative)
+    year = _cell(table, year_cell, money) if columns.year is not None else _absent()
+    cumulative = _cell(table, cum_cell, money) if columns.cumulative is not None else None
+    return _Row(label, unit or None, year, cumulative, unit_unread=unread)
 
 
-def _cell(table: Table, cell: TableCell | None, money: bool, unit: str) -> Cell:
+# A blank cell is sure to be blank above this confidence (a text layer's 1.0, OCR's "blank in the
+# scan"); under it the reader could not tell what the cell holds.
+_SURE_BLANK = 0.9
+# What OCR makes of a dash in a figure cell: chi_sim's 一 (one or several), a katakana long mark.
+_DASH_READINGS = regex.compile(r"^[一ー_]+$")
+
+
+def _cell(table: Table, cell: TableCell | None, money: bool) -> Cell:
     if cell is None:
         return _absent()
-    if not money:
-        return build_cell(CellSource(table, cell))
+    if cell.confidence < 1.0 and _DASH_READINGS.match(squash(cell.text)):
+        # Not a figure in any reading: a dash (null), kept as doubtful as its reading was.
+        built = build_cell(CellSource(table, TableCell(cell.row, cell.col, "—", bbox=cell.bbox)))
+        built.raw = squash(cell.text)
+        built.confidence = round(min(cell.confidence, 0.75), 3)
+        built.reasons = [*cell.notes, f"read by OCR as {built.raw!r}: a dash, no figure"]
+        return built
     # Money stays in the row's unit (the unit field says which): parsed as 万元, whose factor is 1.
-    built = build_cell(CellSource(table, cell), money=True, unit="万元")
-    return built
+    return build_cell(CellSource(table, cell), money=money, unit="万元")
 
 
 def _absent() -> Cell:
@@ -361,4 +380,11 @@ def read_statistics(doc: Document) -> Statistics | None:
         rows = _from_lines([line for line in doc.lines() if not line.in_table] or doc.lines())
     if rows is None:
         return None
-    return Statistics(_hierarchy(rows))
+    warnings = []
+    unread = [row.label for row in rows if row.unit_unread]
+    if unread:
+        warnings.append(
+            f"legacy_statistics: the unit of {len(unread)} rows could not be read ({', '.join(unread[:3])}"
+            f"{' …' if len(unread) > 3 else ''}); left null"
+        )
+    return Statistics(_hierarchy(rows), warnings)
