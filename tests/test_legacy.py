@@ -217,3 +217,41 @@ def test_table_groups_numbering_and_unreadable_cells() -> None:
     assert last.unit is None and last.key == "complaints"
     assert last.year.value is None and last.year.raw == "一一" and last.year.confidence < 0.8
     assert any("could not be read" in w for w in stats.warnings)
+
+
+def test_export_and_review_of_legacy_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The 统计表 goes to the long export (rows by key or name, unique in a report) and to SQLite;
+    review lists a doubtful figure of it with its raw reading."""
+    import sqlite3
+
+    from extractor.output.outputs import read_outputs
+    from extractor.output.review import collect
+
+    out = tmp_path / "out"
+    out.mkdir()
+    national = LEGACY / "l02_bureau_2016_national.pdf"
+    (out / f"{national.name}.json").write_text(extract(national).to_json(), encoding="utf-8")
+    scan = SCANS[0]
+    (out / f"{scan.name}.json").write_text(extract(scan, replay(scan.name)).to_json(), encoding="utf-8")
+    assert main(["export", str(out), "--to", str(tmp_path / "cells.csv")]) == 0
+    with (tmp_path / "cells.csv").open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["file"] == national.name]
+    truth = _truth(national)["legacy_statistics"]
+    assert len(rows) == len(truth) and {r["table"] for r in rows} == {"legacy_statistics"}
+    assert {r["row"] for r in rows} >= {
+        "requests_received",
+        "行政复议数量/被依法纠错数",
+        "行政诉讼数量/被依法纠错数",
+    }
+    assert main(["export", str(out), "--to", str(tmp_path / "batch.sqlite")]) == 0
+    db = sqlite3.connect(tmp_path / "batch.sqlite")
+    try:
+        (n,) = db.execute("SELECT count(*) FROM cells WHERE tbl = 'legacy_statistics'").fetchone()
+        flagged = db.execute("SELECT count(*) FROM cells WHERE flagged").fetchone()[0]
+    finally:
+        db.close()
+    assert n > len(truth) and flagged >= 1
+    reviews = collect(read_outputs(out))
+    doubts = [d for r in reviews for d in r.doubts]
+    assert doubts and all(d.path.startswith("legacy_statistics.") for d in doubts)
+    assert any(d.raw for d in doubts)

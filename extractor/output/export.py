@@ -61,11 +61,47 @@ def export(outputs: Outputs, to: Path, fmt: Format) -> int:
 
 
 def cells(output: Output) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(table, row, column, cell) of a report, in the document's order."""
+    """(table, row, column, cell) of a report, in the document's order; a pre-2019 report's 统计表
+    as table `legacy_statistics`, rows named by their key or, without one, their indicator."""
     for table in TABLES:
         for row, columns in (output.data.get(table) or {}).items():
             for column, cell in columns.items():
                 yield table, row, column, cell
+    items = output.data.get(LEGACY) or []
+    for item, name in zip(items, legacy_rows(items), strict=True):
+        for column in ("year", "cumulative"):
+            if item.get(column) is not None:
+                yield LEGACY, name, column, item[column]
+
+
+LEGACY = "legacy_statistics"
+
+
+def legacy_rows(items: list[dict[str, Any]]) -> list[str]:
+    """A name per 统计表 row, unique in the report: its key, else its indicator; a name printed twice
+    (被依法纠错数 under 复议 and under 诉讼) takes its parent's before it, then a number."""
+    names = [item["key"] or item["indicator"] for item in items]
+    names = [
+        f"{item['parent']}/{name}" if names.count(name) > 1 and item["parent"] else name
+        for item, name in zip(items, names, strict=True)
+    ]
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if names.count(name) == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+def flagged_paths(data: dict[str, Any]) -> set[str]:
+    """The paths of the cells in needs_review, as `cells` names them (a 统计表 row by its name, not
+    its index)."""
+    flagged = {item["path"] for item in data.get("needs_review", [])}
+    for i, name in enumerate(legacy_rows(data.get(LEGACY) or [])):
+        for column in ("year", "cumulative"):
+            if f"{LEGACY}.{i}.{column}" in flagged:
+                flagged.add(f"{LEGACY}.{name}.{column}")
+    return flagged
 
 
 def cell_fields(
@@ -79,7 +115,7 @@ def cell_fields(
 def long_rows(outputs: Outputs) -> Iterator[tuple[Any, ...]]:
     for output in outputs.reports:
         meta = output.meta
-        flagged = {item["path"] for item in output.data.get("needs_review", [])}
+        flagged = flagged_paths(output.data)
         for table, row, column, cell in cells(output):
             yield (
                 output.file,
@@ -184,7 +220,7 @@ def _fill(db: sqlite3.Connection, outputs: Outputs) -> int:
     n = 0
     for output in outputs.reports:
         data, meta, source = output.data, output.meta, output.data["source"]
-        flagged = {item["path"] for item in data.get("needs_review", [])}
+        flagged = flagged_paths(data)
         report_id = db.execute(
             "INSERT INTO reports (file, status, source_file, sha256, kind, pages, title, agency, year,"
             " template, published, cells_flagged, checks_failed, warnings)"
@@ -201,7 +237,7 @@ def _fill(db: sqlite3.Connection, outputs: Outputs) -> int:
                 meta.get("year"),
                 meta.get("template"),
                 meta.get("published"),
-                len(flagged),
+                len(data.get("needs_review", [])),
                 sum(1 for c in data.get("checks", []) if not c["passed"]),
                 json.dumps(data.get("warnings", []), ensure_ascii=False),
             ),

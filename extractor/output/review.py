@@ -116,7 +116,12 @@ def collect(outputs: Outputs) -> list[FileReview]:
 
 def _cell(data: dict[str, Any], path: str) -> dict[str, Any]:
     table, row, col = [*path.split("."), "", "", ""][:3]
-    cell: dict[str, Any] = data.get(table, {}).get(row, {}).get(col) or {}
+    found = data.get(table) or {}
+    if isinstance(found, list):  # legacy_statistics: its rows by index
+        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
+        legacy: dict[str, Any] = item.get(col) or {}
+        return legacy
+    cell: dict[str, Any] = found.get(row, {}).get(col) or {}
     return cell
 
 
