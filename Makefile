@@ -55,6 +55,8 @@ bench: setup
 
 samples: setup
 	$(BIN)/python -m samples.generate
+	$(BIN)/python -m samples.legacy
+	$(BIN)/python -m samples.compilations
 
 clean:
 	rm -rf demo-out .pytest_cache .mypy_cache .ruff_cache

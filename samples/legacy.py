@@ -109,14 +109,16 @@ NATIONAL_ROWS: tuple[Row, ...] = (
     ("（二）被依法纠错数", "被依法纠错数", None, "件", _REV),
     ("（三）其他情形数", "其他情形数", None, "件", _REV),
     ("五、行政诉讼数量", _LIT, "litigation_cases", "件", None),
-    ("（一）维持具体行政行为或者驳回原告诉讼请求数", "维持具体行政行为或者驳回原告诉讼请求数", None, "件", _LIT),
+    ("（一）维持具体行政行为或者驳回原告诉讼请求数", "维持具体行政行为或者驳回原告诉讼请求数", None, "件",
+     _LIT),
     ("（二）被依法纠错数", "被依法纠错数", None, "件", _LIT),
     ("六、举报投诉数量", "举报投诉数量", "complaints", "件", None),
     ("七、依申请公开信息收取的费用", "依申请公开信息收取的费用", "fees_collected", "万元", None),
     ("八、机构建设和保障经费情况", "机构建设和保障经费情况", None, None, None),
     ("（一）政府信息公开工作专门机构数", "政府信息公开工作专门机构数", None, "个", None),
     ("（二）从事政府信息公开工作人员数", _STAFF, None, "人", None),
-    ("1．专职人员数（不包括政府公报及政府网站工作人员数）", "专职人员数（不包括政府公报及政府网站工作人员数）", None, "人", _STAFF),
+    ("1．专职人员数（不包括政府公报及政府网站工作人员数）",
+     "专职人员数（不包括政府公报及政府网站工作人员数）", None, "人", _STAFF),
     ("2．兼职人员数", "兼职人员数", None, "人", _STAFF),
 )  # fmt: skip
 
@@ -272,7 +274,13 @@ def make_legacy_truth(sample: LegacySample, file: str) -> Truth:
     title = f"{agency}{year}年政府信息公开工作年度报告"
     return {
         "file": file,
-        "report": {"agency": agency, "year": year, "template": "2008", "title": title, "published": published},
+        "report": {
+            "agency": agency,
+            "year": year,
+            "template": "2008",
+            "title": title,
+            "published": published,
+        },
         "proactive": {},
         "requests": {},
         "review_litigation": {},
@@ -302,13 +310,15 @@ def _values(
             left[parent] = left.get(parent, 0) - year
             left[name] = year
         if unit in ("元", "万元"):
-            year = rng.choice((0, 0, round(rng.uniform(10, 900), 1))) if unit == "元" else rng.choice((0, 0.0))
+            money = (0, 0, round(rng.uniform(10, 900), 1)) if unit == "元" else (0, 0.0)
+            year = rng.choice(money)
         if name == sample.exceed:
             year = (out[parent][0] or 0) + rng.randint(3, 30) if parent else year
         if rng.random() < 0.06 and parent is not None:
             year = None
         cumulative: int | float | None = None
-        if sample.form == "cumulative" and year is not None and unit not in ("元", "万元") and name != sample.exceed:
+        counted = unit not in ("元", "万元") and name != sample.exceed
+        if sample.form == "cumulative" and year is not None and counted:
             cumulative = year + rng.randint(0, 4000 if unit == "条" else 300)
             if parent is not None:
                 cumulative = min(cumulative, (out[parent][1] or cumulative))
@@ -326,8 +336,10 @@ def _narrative(agency: str, year: int, statistics: list[dict[str, Any]]) -> dict
             f"政府信息公开工作存在的主要问题及改进情况，其他需要报告的事项。本报告中所列数据的统计期限自{year}年1月1日起至"
             f"{year}年12月31日止。"
         ),
-        "overview": f"{year}年，我们认真贯彻落实《中华人民共和国政府信息公开条例》，健全工作机制，规范公开程序。",
-        "proactive": f"全年主动公开政府信息{figures.get('proactive_total') or 0}条，主要通过政府网站、政府公报等渠道公开。",
+        "overview": f"{year}年，我们认真贯彻落实《中华人民共和国政府信息公开条例》，"
+        "健全工作机制，规范公开程序。",
+        "proactive": f"全年主动公开政府信息{figures.get('proactive_total') or 0}条，"
+        "主要通过政府网站、政府公报等渠道公开。",
         "requests": f"全年共受理政府信息公开申请{figures.get('requests_received') or 0}件，均已按期答复。",
         "fees": "本年度依申请提供政府信息，按规定收取检索、复制、邮寄等成本费用，对困难群众予以减免。",
         "review_litigation": (
@@ -352,7 +364,7 @@ def table_rows(truth: Truth, form: Form) -> list[tuple[str, str | None, list[str
     """(label, unit or None for a group heading, printed figures) per row of the 统计表, in order."""
     rows = CUMULATIVE_ROWS if form == "cumulative" else NATIONAL_ROWS
     columns = ("year", "cumulative") if form == "cumulative" else ("year",)
-    out = []
+    out: list[tuple[str, str | None, list[str]]] = []
     n = 0
     for label, _, _, unit, _ in rows:
         if unit is None:
@@ -364,7 +376,9 @@ def table_rows(truth: Truth, form: Form) -> list[tuple[str, str | None, list[str
 
 
 def header(form: Form) -> list[str]:
-    return ["指标名称", "计量单位", "本年度", "累计"] if form == "cumulative" else ["统计指标", "单位", "统计数"]
+    return (
+        ["指标名称", "计量单位", "本年度", "累计"] if form == "cumulative" else ["统计指标", "单位", "统计数"]
+    )
 
 
 def table_caption(truth: Truth) -> str:

@@ -44,7 +44,7 @@ def legacy_differences(report: Report, truth: dict[str, Any]) -> list[str]:
 def legacy_score(report: Report, truth: dict[str, Any]) -> tuple[int, list[str], list[str]]:
     """For OCR: (figures in the truth, wrong and flagged, wrong and NOT flagged)."""
     flagged = {item.path for item in report.needs_review}
-    n, wrong_flagged, wrong_unflagged = 0, [], []
+    n, wrong_flagged, wrong_unflagged = 0, list[str](), list[str]()
     for i, t in enumerate(truth["legacy_statistics"]):
         g = report.legacy_statistics[i] if i < len(report.legacy_statistics) else None
         for column in COLUMNS:
