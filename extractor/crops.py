@@ -19,6 +19,10 @@ MARGIN = 30.0
 """How much of the page above and below the cell a crop shows, in PDF points."""
 MAX_WIDTH = 1000
 """Crops of large images are scaled down to this width in pixels."""
+RED = (214, 39, 40)
+"""The frame of a doubtful cell."""
+BLUE = (59, 111, 182)
+"""The frames of the cells of a relation the source breaks."""
 
 
 class Cropper:
@@ -52,6 +56,62 @@ class Cropper:
         out = io.BytesIO()
         band.save(out, format="PNG")
         return out.getvalue()
+
+    def crop_marked(
+        self,
+        marks: list[tuple[int, list[float]]],
+        colour: tuple[int, int, int] = BLUE,
+        header: tuple[int, float, float] | None = None,
+    ) -> bytes:
+        """One PNG of the page bands that hold the cells `marks` ((page, bbox)), each framed in
+        `colour`; above them, when given, the band (page, top, bottom) of the table's header, so that
+        a cell shows with its row label and its column header. Bands of several pages are stacked."""
+        from PIL import Image, ImageDraw
+
+        bands = []
+        pages = sorted({page for page, _ in marks})
+        if header is not None:
+            page, top, bottom = header
+            first = min((b for p, b in marks if p == page), key=lambda b: b[1], default=None)
+            if first is not None and first[1] - bottom < 4 * MARGIN:  # near the cells: one band
+                marks = [*marks, (page, [first[0], top, first[0], top])]
+            else:
+                bands.append(self._band(page, top, bottom, [], colour))
+        for page in pages:
+            boxes = [b for p, b in marks if p == page]
+            top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
+            bands.append(self._band(page, top, bottom, [b for b in boxes if b[0] != b[2]], colour))
+        width = max(b.width for b in bands)
+        picture = Image.new("RGB", (width, sum(b.height for b in bands) + 6 * (len(bands) - 1)), "white")
+        y = 0
+        for i, band in enumerate(bands):
+            if i:
+                ImageDraw.Draw(picture).rectangle((0, y, width, y + 5), fill=(200, 200, 200))
+                y += 6
+            picture.paste(band, (0, y))
+            y += band.height
+        picture = _trim(picture)
+        if picture.width > MAX_WIDTH:
+            picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))))
+        out = io.BytesIO()
+        picture.save(out, format="PNG")
+        return out.getvalue()
+
+    def _band(
+        self, page: int, top: float, bottom: float, boxes: list[list[float]], colour: tuple[int, int, int]
+    ) -> Any:
+        """The page from `top` to `bottom` (bbox units) with a margin, `boxes` framed."""
+        from PIL import ImageDraw
+
+        image, scale = self._page(page)
+        top, bottom = top * scale, bottom * scale
+        margin = MARGIN * scale if self.kind in PDF_KINDS else max(bottom - top, 10.0) * 0.5
+        offset = max(0, int(top - margin))
+        band = image.crop((0, offset, image.width, min(image.height, int(bottom + margin)))).convert("RGB")
+        draw = ImageDraw.Draw(band)
+        for x0, y0, x1, y1 in ((v * scale for v in b) for b in boxes):
+            draw.rectangle((x0 - 3, y0 - offset - 3, x1 + 3, y1 - offset + 3), outline=colour, width=3)
+        return band
 
     def _page(self, page: int) -> tuple[Any, float]:
         if page not in self._pages:
