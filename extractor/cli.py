@@ -240,12 +240,16 @@ def review(
 
         run_app(ReviewSession(target, reviewer, source), port=port, open_browser=not no_browser)
         return
+    from .crosscheck import cross_checks, print_checks, render_checks
+
     outputs = apply_outputs(read_outputs(target), None, batch_folder(target))
     reviews = collect(outputs)
+    across = cross_checks((o.file, o.data) for o in outputs.reports)
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
     print_table(reviews, outputs, console)
+    print_checks(across, console)
     if html is not None:
-        write_atomic(html, render_html(reviews, outputs, source))
+        write_atomic(html, render_html(reviews, outputs, source, render_checks(across)))
         typer.echo(f"review page written to {html}", err=True)
 
 

@@ -198,6 +198,45 @@ def _show(value: Number | None) -> str:
     return "blank" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def print_checks(checks: list[CrossCheck], console: Any) -> None:
+    """The failed checks across reports, after the review's table (rich)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        if checks:
+            console.print(f"{len(checks)} checks across reports: all hold")
+        return
+    table = Table(title="across reports (source inconsistencies: no value changes)")
+    for name in ("check", "files", "what"):
+        table.add_column(name, overflow="fold")
+    for c in failed:
+        table.add_row(escape(c.id), escape(" / ".join(c.files)), escape(c.message))
+    console.print(table)
+    console.print(f"{len(failed)} of {len(checks)} checks across reports fail")
+
+
+def render_checks(checks: list[CrossCheck]) -> str:
+    """The failed checks across reports as a section of the review page."""
+    import html
+
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{html.escape(c.id)}</code></td><td>{html.escape(' / '.join(c.files))}</td>"
+        f"<td>{html.escape(c.message)}</td></tr>"
+        for c in failed
+    )
+    return (
+        "<section class=file id=across><h2>Across reports</h2><p class=about>What reports of the batch "
+        "must agree on (consecutive years, the same report twice, the prose against the table): "
+        "source inconsistencies, no value changes.</p><table class=source><thead><tr><th>check</th>"
+        f"<th>files</th><th>what</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
 # --- in a batch's summary.csv -----------------------------------------------------------------------
 
 SUMMARY_COLUMNS = ("cross_checks_failed", "cross_checks")

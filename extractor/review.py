@@ -237,8 +237,11 @@ def find_source(output: Output, given: Path | None = None) -> tuple[Path | None,
     return None, f"source file {name} not found: no crops (give its folder with --source)"
 
 
-def render_html(reviews: list[FileReview], outputs: Outputs, given: Path | None = None) -> str:
-    """The review as one self-contained HTML page (crops embedded as PNG)."""
+def render_html(
+    reviews: list[FileReview], outputs: Outputs, given: Path | None = None, across: str = ""
+) -> str:
+    """The review as one self-contained HTML page (crops embedded as PNG); `across`: the section of
+    the checks across reports (`crosscheck.render_checks`)."""
     doubts = sum(len(r.doubts) for r in reviews)
     source = sum(len(r.source) for r in reviews)
     parts = [
@@ -265,6 +268,7 @@ def render_html(reviews: list[FileReview], outputs: Outputs, given: Path | None 
         parts.append(_file_section(n, review, given))
     if not reviews:
         parts.append("<p class=empty>Nothing to review: no flagged field, no failed relation.</p>")
+    parts.append(across)
     parts.append(f"</main><script>{_SCRIPT}</script></body></html>")
     return "\n".join(parts)
 

@@ -121,8 +121,8 @@ def create_app(session: ReviewSession, token: str) -> ASGIApp:
     routes = [
         Route("/", page),
         Route("/queue.json", queue),
+        Route("/report/{n}.json", report, name="report_json"),  # before /report/{n}, which would match
         Route("/report/{n}", report),
-        Route("/report/{n}.json", report, name="report_json"),
         Route("/checks", checks),
         Route("/checks.json", checks, name="checks_json"),
         Route("/crop/{n}/{path}.png", crop),
