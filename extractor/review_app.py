@@ -77,7 +77,7 @@ def create_app(session: ReviewSession, token: str) -> ASGIApp:
         return HTMLResponse(_report_html(data, request.query_params.get("cell", "")), headers=_NO_STORE)
 
     def checks(request: Request) -> Response:
-        data = {"cross": [c.to_dict() for c in session.cross()], "source": session.summary()["source"]}
+        data = {"cross": [c.to_dict() for c in session.cross()], "relations": session.summary()["relations"]}
         if request.url.path.endswith(".json"):
             return _json(data)
         return HTMLResponse(_checks_html(data), headers=_NO_STORE)
@@ -207,16 +207,16 @@ def _checks_html(data: dict[str, Any]) -> str:
         if not c["passed"]
     )
     source = "".join(
-        f"<tr><td><code>{_e(s['id'])}</code></td><td>{_e(s['file'])}</td><td>{_e(s['says'])}</td>"
+        f"<tr><td><code>{_e(s['id'])}</code></td><td>{_e(s['cause'])}</td><td>{_e(s['file'])}</td><td>{_e(s['says'])}</td>"
         f"<td>{_e(s['expected'])}</td><td>{_e(s['actual'])}</td></tr>"
-        for s in data["source"]
+        for s in data["relations"]
     )
     return (
         f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>checks</title>"
         f"<style>{_TABLE_CSS}</style></head><body><p><a href='./'>back to the queue</a> · "
         f"<a href='checks.json'>JSON</a></p><h1>Across reports</h1><table class=grid>"
         f"<tr><th>check</th><th>files</th><th>what</th></tr>{rows}</table>"
-        f"<h1>Source inconsistencies</h1><table class=grid><tr><th>relation</th><th>file</th>"
+        f"<h1>Relations that fail</h1><table class=grid><tr><th>relation</th><th>cause</th><th>file</th>"
         f"<th>says</th><th>parts sum to</th><th>report states</th></tr>{source}</table></body></html>"
     )
 

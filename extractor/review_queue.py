@@ -43,11 +43,14 @@ class Item:
     proposed: str | None
     page: int | None
     has_crop: bool
+    about: str = ""
+    """The report's agency and year."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "report": self.index,
+            "about": self.about,
             "path": self.path,
             "label": label(self.path),
             "value": self.value,
@@ -127,6 +130,8 @@ class ReviewSession:
             for review in self.reviews:
                 i = self._by_file[review.output.file]
                 geometry = review.output.data["source"]["kind"] in PDF_KINDS + IMAGE_KINDS
+                meta = review.output.meta
+                about = " ".join(str(v) for v in (meta.get("agency"), meta.get("year")) if v)
                 for d in review.doubts:
                     has_crop = geometry and d.page is not None and d.bbox is not None
                     items.append(
@@ -141,15 +146,18 @@ class ReviewSession:
                             d.proposed,
                             d.page,
                             has_crop,
+                            about,
                         )
                     )
             return items
 
     def summary(self) -> dict[str, Any]:
-        """The queue as the web app's JSON: items, counts, source inconsistencies, cross checks."""
+        """The queue as the web app's JSON: items, counts, the relations that fail (the source's
+        inconsistencies, and those on readings: on OCR'd cells the machine is not certain of), the
+        checks across reports."""
         with self._lock:
             items = self.queue()
-            source = [
+            relations = [
                 {
                     "file": r.output.file,
                     "report": self._by_file[r.output.file],
@@ -158,12 +166,13 @@ class ReviewSession:
                     "expected": b.expected,
                     "actual": b.actual,
                     "cells": b.cells,
+                    "cause": b.cause,
                     "crop": f"relation/{self._by_file[r.output.file]}/{b.id}.png"
                     if r.output.data["source"]["kind"] in PDF_KINDS + IMAGE_KINDS
                     else None,
                 }
                 for r in self.reviews
-                for b in r.source
+                for b in [*r.source, *r.reading]
             ]
             return {
                 "left": len(items),
@@ -171,7 +180,7 @@ class ReviewSession:
                 "decided": sum(len(a.decided) for a in self.applied),
                 "reviewer": self.reviewer_name,
                 "items": [item.to_dict() for item in items],
-                "source": source,
+                "relations": relations,
                 "cross": [c.to_dict() for c in self.cross() if not c.passed],
                 "failed": [{"file": e.file, "error": e.row.get("error", "")} for e in self.outputs.failed],
             }
