@@ -240,6 +240,7 @@ def serve(session: ReviewSession, port: int = 0, open_browser: bool = True, host
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(128)  # connections wait in the backlog until the server runs: the address works at once
     except OSError as e:
         raise UsageError(f"cannot listen on {host}:{port} ({e.strerror}); choose another --port") from e
     url = f"http://{host}:{sock.getsockname()[1]}/{token}/"
