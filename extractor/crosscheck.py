@@ -4,8 +4,8 @@ person to look at.
 
 - `carried`: the same agency's consecutive years. What year N carries forward (四、结转下年度继续办理)
   is what year N+1 carries over (二、上年结转), column by column.
-- `duplicate`: the same agency and year twice (two files of one report, or a report and its
-  corrected reissue); how many cells differ between them.
+- `duplicate`: the same agency and year in several files (copies of one report, or a report and
+  its corrected reissue); which cells differ from the first file's.
 - `narrative`: the numbers the prose states (共收到申请 N 件, 予以公开 N 件, 行政复议 N 件 …;
   `fact` and `check` in patterns/narrative.toml) against the table's.
 """
@@ -16,7 +16,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,8 +70,8 @@ def cross_checks(reports: Iterable[tuple[str, dict[str, Any]]]) -> list[CrossChe
             by_key[(squash(meta["agency"]), meta["year"])].append((file, data))
     out: list[CrossCheck] = []
     for (agency, year), group in sorted(by_key.items()):
-        for a, b in combinations(group, 2):
-            out.append(_duplicate(a, b, agency, year))
+        if len(group) > 1:
+            out.append(_duplicate(group, agency, year))
         for earlier in group:
             for later in by_key.get((agency, year + 1), []):
                 out.extend(_carried(earlier, later, year))
@@ -126,28 +125,37 @@ def _carried(
     return out
 
 
-def _duplicate(
-    a: tuple[str, dict[str, Any]], b: tuple[str, dict[str, Any]], agency: str, year: int
-) -> CrossCheck:
-    (f1, d1), (f2, d2) = a, b
-    differ = []
-    for table in ("proactive", "requests", "review_litigation"):
-        t1, t2 = d1.get(table) or {}, d2.get(table) or {}
-        for row in sorted(set(t1) | set(t2)):
-            for column in sorted(set(t1.get(row) or {}) | set(t2.get(row) or {})):
-                path = f"{table}.{row}.{column}"
-                if _value(d1, path) != _value(d2, path):
-                    differ.append(path)
-    how = "the same values" if not differ else f"{len(differ)} cells differ"
+def _duplicate(group: list[tuple[str, dict[str, Any]]], agency: str, year: int) -> CrossCheck:
+    """One check for the files of one agency and year: which cells differ from the first file's."""
+    (first, d1), others = group[0], group[1:]
+    cells: dict[str, list[str]] = {}
+    for f2, d2 in others:
+        differ = []
+        for table in ("proactive", "requests", "review_litigation"):
+            t1, t2 = d1.get(table) or {}, d2.get(table) or {}
+            for row in sorted(set(t1) | set(t2)):
+                for column in sorted(set(t1.get(row) or {}) | set(t2.get(row) or {})):
+                    path = f"{table}.{row}.{column}"
+                    if _value(d1, path) != _value(d2, path):
+                        differ.append(path)
+        cells[f2] = differ
+    apart = {f: len(d) for f, d in cells.items() if d}
+    how = (
+        "the same values"
+        if not apart
+        else "; ".join(f"{f} differs from {first} in {n} cells" for f, n in apart.items())
+    )
+    files = [f for f, _ in group]
     return CrossCheck(
         "duplicate",
         "duplicate",
         False,
         None,
         None,
-        [f1, f2],
-        {f1: differ, f2: differ},
-        f"{agency} {year} twice (two files of one report, or a reissue): {how}; keep one",
+        files,
+        cells,
+        f"{agency} {year} in {len(files)} files (copies of one report, or a report and its reissue): "
+        f"{how}; keep one",
     )
 
 
