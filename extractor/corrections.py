@@ -114,6 +114,7 @@ class Corrections:
         self.path = folder / NAME
         self._lines: list[str] = []
         self.decisions: dict[tuple[str, str], Decision] = {}
+        self._by_source: dict[str, dict[str, Decision]] | None = None  # built when first asked
         self._lock = threading.Lock()
         if self.path.is_file():
             for line in self.path.read_text(encoding="utf-8").splitlines():
@@ -124,7 +125,11 @@ class Corrections:
 
     def for_source(self, sha256: str) -> dict[str, Decision]:
         """Path → the decision in force, for one source file."""
-        return {path: d for (sha, path), d in self.decisions.items() if sha == sha256}
+        if self._by_source is None:
+            self._by_source = {}
+            for (sha, path), d in self.decisions.items():
+                self._by_source.setdefault(sha, {})[path] = d
+        return dict(self._by_source.get(sha256, {}))
 
     def record(self, decision: Decision) -> None:
         """Add a decision (it replaces an earlier one of the same cell); the file is rewritten at once."""
@@ -133,6 +138,7 @@ class Corrections:
             write_atomic(self.path, "".join(f"{x}\n" for x in [*self._lines, line]))
             self._lines.append(line)
             self.decisions[decision.key] = decision
+            self._by_source = None
 
     def drop(self, keep: set[str]) -> list[Decision]:
         """Remove the decisions whose source is not in `keep` (sha256s); return them (in force only).
@@ -153,6 +159,7 @@ class Corrections:
             write_atomic(self.path, "".join(f"{x}\n" for x in stay))
             self._lines = stay
             self.decisions = {k: d for k, d in self.decisions.items() if d.sha256 in keep}
+            self._by_source = None
             return gone
 
 

@@ -69,10 +69,11 @@ def apply_outputs(outputs: Outputs, corrections: Corrections | None, folder: Pat
         corrections = Corrections(folder) if folder is not None else None
     if corrections is None:
         return outputs
-    reports = [
-        Output(o.file, o.path, apply(o.data, corrections.for_source(_sha(o))).data, o.source)
-        for o in outputs.reports
-    ]
+    reports = []
+    for o in outputs.reports:
+        decided = corrections.for_source(_sha(o))
+        # Without decisions a report stays as read (export marks its cells `machine`): no copy made.
+        reports.append(Output(o.file, o.path, apply(o.data, decided).data, o.source) if decided else o)
     return Outputs(reports, outputs.failed)
 
 

@@ -156,3 +156,27 @@ def test_crops_of_a_cell_and_of_a_broken_relation(app: tuple[TestClient, str, Re
     assert source and all(s["crop"] for s in source)
     response = client.get(f"/{token}/{source[0]['crop']}")
     assert response.status_code == 200 and BLUE in _colours(response.content)
+
+
+def test_the_static_page_crops_source_inconsistencies_too(
+    tmp_path: Path, app: tuple[TestClient, str, ReviewSession, Path]
+) -> None:
+    import base64
+
+    from lxml import html as lxml_html
+
+    from extractor.cli import main
+
+    _, _, session, out = app
+    session.decide(PDF, "requests.granted.total", "accept")  # decided: no longer listed
+    page = tmp_path / "review.html"
+    assert main(["review", str(out), "--html", str(page)]) == 0
+    doc = lxml_html.fromstring(page.read_text(encoding="utf-8"))
+    s07 = next(s for s in doc.xpath("//section[@class='file']") if WRONG in s.xpath(".//h2")[0].text)
+    crops = s07.xpath(".//div[@class='source']//img[@class='relation-crop']")
+    assert len(crops) == len(s07.xpath(".//table[@class='source']//code")) == 2
+    for img in crops:
+        assert BLUE in _colours(base64.b64decode(img.get("src").split(",", 1)[1]))
+    s01 = next(s for s in doc.xpath("//section[@class='file']") if PDF in s.xpath(".//h2")[0].text)
+    assert not s01.xpath(".//article[@data-path='requests.granted.total']")
+    assert len(s01.xpath(".//article[@class='doubt']")) == 2
