@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .errors import ExtractorError, InputMissingError, UsageError
 from .review_queue import ReviewSession
 
+ASSET = "review_app.html"
 TABLE_TITLES = {"proactive": "二 主动公开", "requests": "三 依申请公开", "review_litigation": "四 复议诉讼"}
 
 
@@ -63,7 +64,8 @@ def create_app(session: ReviewSession, token: str) -> ASGIApp:
     """The app over `session`; every URL under /<token>/."""
 
     def page(request: Request) -> Response:
-        asset = resources.files("extractor").joinpath("review_app.html").read_text(encoding="utf-8")
+        # The page ships beside this module (package data of the package that holds it).
+        asset = resources.files(__package__ or "extractor").joinpath(ASSET).read_text(encoding="utf-8")
         return HTMLResponse(asset, headers=_NO_STORE)
 
     def queue(request: Request) -> Response:
