@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .corrections import Applied, Corrections, Decision, apply, decision
-from .crops import IMAGE_KINDS, PDF_KINDS, RED, Cropper
+from .crops import BLUE, IMAGE_KINDS, PDF_KINDS, RED, Cropper
 from .crosscheck import CrossCheck, cross_checks
 from .errors import InputMissingError, UsageError
 from .outputs import Output, Outputs, read_outputs
@@ -330,13 +330,15 @@ def header_band(data: dict[str, Any], path: str) -> tuple[int, float, float] | N
 
 
 def relation_picture(cropper: Any, data: dict[str, Any], paths: list[str]) -> bytes:
-    """The table region of a relation's cells (those with a place), framed in blue."""
-    marks = [
-        (c["page"], c["bbox"])
+    """The table region of a relation's cells (those with a place), framed in blue, under the header
+    of the first cell's column."""
+    placed = [
+        (p, c)
         for p in paths
         if (c := _cell(data, p)) is not None and c.get("page") is not None and c.get("bbox") is not None
     ]
-    if not marks:
+    if not placed:
         raise InputMissingError("the relation's cells have no place on a page")
-    picture: bytes = cropper.crop_marked(marks)
+    marks = [(c["page"], c["bbox"]) for _, c in placed]
+    picture: bytes = cropper.crop_marked(marks, BLUE, header_band(data, placed[0][0]))
     return picture
