@@ -199,6 +199,8 @@ def batch(
     for row in run.failed:
         if row.file not in run.fresh:  # failed in an earlier run, and the file has not changed since
             typer.echo(f"failed (unchanged since an earlier run) {row.file}: {row.error}", err=True)
+    for warning in run.dropped:
+        typer.echo(f"warning: {warning}", err=True)
     counts = run.counts
     typer.echo(
         f"batch: {len(run.rows)} inputs: {counts['ok']} ok, {counts['partial']} partial, "
@@ -228,19 +230,45 @@ def review(
         Path | None,
         typer.Option("--source", help="Where the source files are, if they moved since the batch."),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Review in the browser: a local app that records decisions."),
+    ] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="With --serve: print the address, do not open a browser.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="With --serve: the port (default: any free one).")
+    ] = 0,
+    reviewer: Annotated[
+        str | None,
+        typer.Option("--reviewer", help="With --serve: who decides (default: the OS user)."),
+    ] = None,
 ) -> None:
-    """List every flagged field and failed relation, most doubtful first; --html for a page with crops."""
+    """List every flagged field and failed relation, most doubtful first; --html for a page with crops,
+    --serve to decide them in the browser (decisions go to corrections.jsonl)."""
     from rich.console import Console
 
     from .output.outputs import read_outputs
     from .output.review import collect, print_table, render_html
+    from .output.review_queue import apply_outputs, batch_folder
 
-    outputs = read_outputs(target)
+    if serve:
+        from .output.review_app import serve as run_app
+        from .output.review_queue import ReviewSession
+
+        run_app(ReviewSession(target, reviewer, source), port=port, open_browser=not no_browser)
+        return
+    from .batch.crosscheck import cross_checks, print_checks, render_checks
+
+    outputs = apply_outputs(read_outputs(target), None, batch_folder(target))
     reviews = collect(outputs)
+    across = cross_checks((o.file, o.data) for o in outputs.reports)
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
     print_table(reviews, outputs, console)
+    print_checks(across, console)
     if html is not None:
-        write_atomic(html, render_html(reviews, outputs, source))
+        write_atomic(html, render_html(reviews, outputs, source, render_checks(across)))
         typer.echo(f"review page written to {html}", err=True)
 
 
@@ -254,13 +282,21 @@ def export_(
             "--format", help="csv, jsonl, parquet (one row per cell), csv-wide (one row per report), sqlite."
         ),
     ] = None,
+    readings_only: Annotated[
+        bool,
+        typer.Option("--readings-only", help="The machine's readings, without the decisions of review."),
+    ] = False,
 ) -> None:
-    """Export a batch for other systems: long CSV/JSONL/Parquet, a wide CSV, or SQLite."""
+    """Export a batch for other systems: long CSV/JSONL/Parquet, a wide CSV, or SQLite. A person's
+    decisions (corrections.jsonl) are applied: cells say `verified` person or machine."""
     from .output.export import export as run
     from .output.outputs import read_outputs
+    from .output.review_queue import apply_outputs, batch_folder
 
     chosen = format_of(to, fmt)
-    n = run(read_outputs(target), to, chosen)
+    outputs = read_outputs(target)
+    outputs = apply_outputs(outputs, None, None if readings_only else batch_folder(target))
+    n = run(outputs, to, chosen)
     typer.echo(f"{n} rows written to {to} ({chosen.value})", err=True)
 
 

@@ -126,6 +126,7 @@ def make_truth(
     plus_sign_changes: bool = False,
     published: bool = True,
     heading_variants: bool = False,
+    carried_over: dict[str, int] | None = None,
 ) -> Truth:
     """Make a consistent truth for one report.
 
@@ -139,6 +140,8 @@ def make_truth(
     `plus_sign_changes`: print positive 本年增/减 with a "+".
     `published`: give `report.published` (printed under the signature).
     `heading_variants`: use the non-canonical wording of headings 四 and 五.
+    `carried_over`: the requests carried over from the year before, by applicant column (what that
+    year's report carries forward: `make_series`).
     """
     rng = random.Random(seed)
     if year is None:
@@ -157,7 +160,7 @@ def make_truth(
         if template == "2019"
         else _proactive_2021(rng, kind, scale, display)
     )
-    requests = _request_grid(rng, scale, single_other)
+    requests = _request_grid(rng, scale, single_other, carried_over)
     review = _review(rng, scale)
 
     if template == "2019":
@@ -193,6 +196,25 @@ def make_truth(
     truth["source_failures"] = relation_failures(truth)
     truth["notes"] = _notes(template, truth)
     return truth
+
+
+def make_series(seed: int, years: list[int], template: Template = "2021", **options: Any) -> list[Truth]:
+    """Consistent truths of one agency's consecutive years: each year carries over what the year
+    before carries forward, column by column. `options` go to `make_truth`."""
+    out: list[Truth] = []
+    for i, year in enumerate(years):
+        before = out[-1]["requests"]["carried_forward"] if out else None
+        carried = {c: before[c] or 0 for c in APPLICANT_COLUMNS} if before is not None else None
+        truth = make_truth(
+            seed + i, template, year=year, agency_kind="government", carried_over=carried, **options
+        )
+        if out:  # the first year's agency throughout
+            old, new = truth["report"]["agency"], out[0]["report"]["agency"]
+            truth["report"]["agency"] = new
+            truth["report"]["title"] = truth["report"]["title"].replace(old, new)
+            truth["sections"] = {k: v.replace(old, new) for k, v in truth["sections"].items()}
+        out.append(truth)
+    return out
 
 
 # --- pieces of the truth --------------------------------------------------------------
@@ -319,7 +341,9 @@ def _split(rng: random.Random, n: int, weights: dict[str, float]) -> dict[str, i
     return counts
 
 
-def _request_grid(rng: random.Random, scale: str, single_other: bool) -> dict[str, dict[str, int | None]]:
+def _request_grid(
+    rng: random.Random, scale: str, single_other: bool, carried_over: dict[str, int] | None = None
+) -> dict[str, dict[str, int | None]]:
     n_new = {
         "small": rng.randint(3, 60),
         "medium": rng.randint(80, 900),
@@ -330,7 +354,11 @@ def _request_grid(rng: random.Random, scale: str, single_other: bool) -> dict[st
         if rng.random() < 0.5:
             col_w[c] = 0.0
     new = _split(rng, n_new, col_w)
-    carried = _split(rng, max(0, int(n_new * rng.uniform(0.0, 0.06))), col_w)
+    carried = (
+        {c: carried_over.get(c, 0) for c in APPLICANT_COLUMNS}
+        if carried_over is not None
+        else _split(rng, max(0, int(n_new * rng.uniform(0.0, 0.06))), col_w)
+    )
     rows = outcome_rows(single_other)
     out_w = {r: _WEIGHTS_OUTCOME[r] for r in rows}
     grid: dict[str, dict[str, int | None]] = {r: {} for r in request_rows(single_other)}

@@ -105,7 +105,9 @@ def test_long_csv_and_jsonl_round_trip(tmp_path: Path, batch: Path) -> None:
     assert main(["export", str(batch), "--to", str(tmp_path / "cells.jsonl")]) == 0
     rows = _read_csv(tmp_path / "cells.csv")
     assert (tmp_path / "cells.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets read UTF-8
-    assert " ".join(rows[0]) == "file agency year template table row column value raw confidence flagged"
+    assert " ".join(rows[0]) == (
+        "file agency year template table row column value raw confidence flagged verified corrected_from"
+    )
     lines = [json.loads(line) for line in (tmp_path / "cells.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(lines) == len(rows)
     for name in relative_inputs(broken=False):
@@ -116,6 +118,7 @@ def test_long_csv_and_jsonl_round_trip(tmp_path: Path, batch: Path) -> None:
         from_jsonl = {(r["table"], r["row"], r["column"]): r["value"] for r in lines if r["file"] == name}
         assert from_csv == want and from_jsonl == want, name
     assert {r["flagged"] for r in rows} == {"false"}
+    assert {r["verified"] for r in rows} == {"machine"} and {r["corrected_from"] for r in lines} == {None}
     first = lines[0]
     assert first["agency"] and isinstance(first["year"], int) and isinstance(first["confidence"], float)
 

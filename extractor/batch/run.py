@@ -224,6 +224,8 @@ class BatchRun:
     seconds: float
     interrupted: bool = False
     """Stopped by Ctrl-C: the rows hold what finished; a second run does the rest."""
+    dropped: list[str] = field(default_factory=list)
+    """Warnings: reviewed files that changed, whose decisions no longer apply."""
 
     @property
     def done(self) -> int:
@@ -293,6 +295,7 @@ def run_batch(
     except OSError as e:
         raise OutputError(f"{outdir}: cannot make the output folder ({e.strerror}); choose another -o") from e
     manifest = Manifest(outdir)
+    before = {e.sha256: f for f, e in manifest.entries.items()}  # what reviewed decisions were made on
     rels = {path: path.relative_to(folder).as_posix() for path in inputs}
     rows: dict[str, list[Row]] = {}
     todo: list[tuple[Path, Path, str]] = []
@@ -355,8 +358,15 @@ def run_batch(
         manifest.compact(keep=set(rels.values()))
         _remove_leftovers(outdir)
     ordered = [row for rel in sorted(rows) for row in rows[rel]]
-    write_summary(outdir / SUMMARY, ordered)
-    return BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
+    from .crosscheck import drop_stale_decisions, summary_columns
+
+    current = {manifest.entries[rel].sha256 for rel in rels.values() if rel in manifest.entries}
+    dropped = drop_stale_decisions(outdir, current, before)
+    ok = [row.file for row in ordered if row.status != "failed"]
+    write_summary(outdir / SUMMARY, ordered, summary_columns(outdir, ok))
+    run = BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
+    run.dropped = dropped
+    return run
 
 
 def _extract_to(
@@ -433,13 +443,15 @@ def _size(path: Path) -> int:
         return 0
 
 
-def write_summary(path: Path, rows: list[Row]) -> None:
-    """summary.csv: a header and a line per input (UTF-8 with a byte-order mark, for spreadsheets)."""
+def write_summary(path: Path, rows: list[Row], extra: dict[str, dict[str, Any]] | None = None) -> None:
+    """summary.csv: a header and a line per input (UTF-8 with a byte-order mark, for spreadsheets);
+    `extra`: file → more columns (the checks across reports)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    more = list(dict.fromkeys(k for columns in (extra or {}).values() for k in columns))
     names = [f.name for f in fields(Row)]
-    writer.writerow(names)
+    writer.writerow([*names, *more])
     for row in rows:
-        values = asdict(row)
-        writer.writerow(["" if values[n] is None else values[n] for n in names])
+        values = {**asdict(row), **(extra or {}).get(row.file, {})}
+        writer.writerow(["" if values.get(n) is None else values[n] for n in [*names, *more]])
     write_atomic(path, "\ufeff" + buffer.getvalue())

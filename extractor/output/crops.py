@@ -11,6 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputMissingError
+
 PDF_KINDS = ("pdf-text", "pdf-scanned", "pdf-mixed")
 IMAGE_KINDS = ("image",)
 SCALE = 1.5
@@ -19,6 +21,10 @@ MARGIN = 30.0
 """How much of the page above and below the cell a crop shows, in PDF points."""
 MAX_WIDTH = 1000
 """Crops of large images are scaled down to this width in pixels."""
+RED = (214, 39, 40)
+"""The frame of a doubtful cell."""
+BLUE = (59, 111, 182)
+"""The frames of the cells of a relation the source breaks."""
 
 
 class Cropper:
@@ -52,6 +58,62 @@ class Cropper:
         out = io.BytesIO()
         band.save(out, format="PNG")
         return out.getvalue()
+
+    def crop_marked(
+        self,
+        marks: list[tuple[int, list[float]]],
+        colour: tuple[int, int, int] = BLUE,
+        header: tuple[int, float, float] | None = None,
+    ) -> bytes:
+        """One PNG of the page bands that hold the cells `marks` ((page, bbox)), each framed in
+        `colour`; above them, when given, the band (page, top, bottom) of the table's header, so that
+        a cell shows with its row label and its column header. Bands of several pages are stacked."""
+        from PIL import Image, ImageDraw
+
+        bands = []
+        pages = sorted({page for page, _ in marks})
+        if header is not None:
+            page, top, bottom = header
+            first = min((b for p, b in marks if p == page), key=lambda b: b[1], default=None)
+            if first is not None and first[1] - bottom < 4 * MARGIN:  # near the cells: one band
+                marks = [*marks, (page, [first[0], top, first[0], top])]
+            else:
+                bands.append(self._band(page, top, bottom, [], colour))
+        for page in pages:
+            boxes = [b for p, b in marks if p == page]
+            top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
+            bands.append(self._band(page, top, bottom, [b for b in boxes if b[0] != b[2]], colour))
+        width = max(b.width for b in bands)
+        picture = Image.new("RGB", (width, sum(b.height for b in bands) + 6 * (len(bands) - 1)), "white")
+        y = 0
+        for i, band in enumerate(bands):
+            if i:
+                ImageDraw.Draw(picture).rectangle((0, y, width, y + 5), fill=(200, 200, 200))
+                y += 6
+            picture.paste(band, (0, y))
+            y += band.height
+        picture = _trim(picture)
+        if picture.width > MAX_WIDTH:
+            picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))))
+        out = io.BytesIO()
+        picture.save(out, format="PNG")
+        return out.getvalue()
+
+    def _band(
+        self, page: int, top: float, bottom: float, boxes: list[list[float]], colour: tuple[int, int, int]
+    ) -> Any:
+        """The page from `top` to `bottom` (bbox units) with a margin, `boxes` framed."""
+        from PIL import ImageDraw
+
+        image, scale = self._page(page)
+        top, bottom = top * scale, bottom * scale
+        margin = MARGIN * scale if self.kind in PDF_KINDS else max(bottom - top, 10.0) * 0.5
+        offset = max(0, int(top - margin))
+        band = image.crop((0, offset, image.width, min(image.height, int(bottom + margin)))).convert("RGB")
+        draw = ImageDraw.Draw(band)
+        for x0, y0, x1, y1 in ((v * scale for v in b) for b in boxes):
+            draw.rectangle((x0 - 3, y0 - offset - 3, x1 + 3, y1 - offset + 3), outline=colour, width=3)
+        return band
 
     def _page(self, page: int) -> tuple[Any, float]:
         if page not in self._pages:
@@ -91,3 +153,46 @@ def _trim(band: Any, pad: int = 12) -> Any:
     if box is None:
         return band
     return band.crop((max(0, box[0] - pad), 0, min(band.width, box[2] + pad), band.height))
+
+
+# The header's height above a table's topmost cell, in rows of that cell (the headers of 三 and 四
+# have several levels).
+HEADER_ROWS = {"requests": 4.0, "review_litigation": 3.0, "proactive": 1.5}
+
+
+def cell_of(data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    table, row, column = [*path.split("."), "", ""][:3]
+    cell: dict[str, Any] | None = ((data.get(table) or {}).get(row) or {}).get(column)
+    return cell
+
+
+def header_band(data: dict[str, Any], path: str) -> tuple[int, float, float] | None:
+    """(page, top, bottom) of the header above the column of `path`: above the topmost cell of that
+    column, as high as HEADER_ROWS rows of the cell."""
+    table, _, column = path.split(".")
+    cell = cell_of(data, path)
+    if cell is None or cell.get("bbox") is None:
+        return None
+    placed = [
+        (c["page"], c["bbox"][1])
+        for row in (data.get(table) or {}).values()
+        if (c := row.get(column)) is not None and c.get("page") is not None and c.get("bbox") is not None
+    ]
+    page, top = min(placed)
+    height = (cell["bbox"][3] - cell["bbox"][1]) * HEADER_ROWS.get(table, 2.0)
+    return page, max(0.0, top - height), top
+
+
+def relation_picture(cropper: Any, data: dict[str, Any], paths: list[str]) -> bytes:
+    """The table region of a relation's cells (those with a place), framed in blue, under the header
+    of the first cell's column."""
+    placed = [
+        (p, c)
+        for p in paths
+        if (c := cell_of(data, p)) is not None and c.get("page") is not None and c.get("bbox") is not None
+    ]
+    if not placed:
+        raise InputMissingError("the relation's cells have no place on a page")
+    marks = [(c["page"], c["bbox"]) for _, c in placed]
+    picture: bytes = cropper.crop_marked(marks, BLUE, header_band(data, placed[0][0]))
+    return picture

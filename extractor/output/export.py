@@ -1,8 +1,13 @@
 """`extractor export`: a batch's outputs for other systems.
 
 - `csv`, `jsonl`, `parquet`: the long form, one row per cell: file, agency, year, template, table,
-  row, column, value, raw, confidence, flagged. The form spreadsheets and databases ingest.
-- `csv-wide`: the request grid of section 三, one row per report (`new_received.total`, …).
+  row, column, value, raw, confidence, flagged, verified, corrected_from. The form spreadsheets and
+  databases ingest.
+- `csv-wide`: the request grid of section 三, one row per report (`new_received.total`, …), then
+  `verified` (the grid's cells a person decided) and `corrected_from` (`granted.total=1819` …).
+
+A person's decisions (`corrections.jsonl`, applied by the caller: `review_queue.apply_outputs`) show
+in every format: `verified` is `person` or `machine`, `corrected_from` what a corrected cell was read as.
 - `sqlite`: tables `reports`, `cells` and `checks`, keyed and indexed, and a view `long` that is
   the long form. In SQL the cell's table is the column `tbl` (TABLE is a reserved word).
 
@@ -39,6 +44,8 @@ LONG = (
     "raw",
     "confidence",
     "flagged",
+    "verified",
+    "corrected_from",
 )
 
 
@@ -107,9 +114,14 @@ def flagged_paths(data: dict[str, Any]) -> set[str]:
 def cell_fields(
     table: str, row: str, column: str, cell: dict[str, Any], flagged: set[str]
 ) -> tuple[Any, ...]:
-    """What every export says of a cell: where it sits, what was read, how sure, whether flagged."""
+    """What every export says of a cell: where it sits, what was read, how sure, whether flagged, and
+    who vouches for the value (`person` when a reviewer decided it, then what it was read as)."""
     flag = f"{table}.{row}.{column}" in flagged
-    return (table, row, column, cell["value"], cell["raw"], cell["confidence"], flag)
+    verified = cell.get("verified", "machine")
+    return (
+        table, row, column, cell["value"], cell["raw"], cell["confidence"], flag, verified,
+        cell.get("corrected_from"),
+    )  # fmt: skip
 
 
 def long_rows(outputs: Outputs) -> Iterator[tuple[Any, ...]]:
@@ -131,12 +143,22 @@ def wide(outputs: Outputs) -> tuple[list[str], list[list[Any]]]:
     present = {row for output in outputs.reports for row in (output.data.get("requests") or {})}
     keys = [(r, c) for r in get_args(RequestRow) if r in present for c in get_args(RequestColumn)]
     header = ["file", "agency", "year", "template", *(f"{r}.{c}" for r, c in keys)]
+    header += ["verified", "corrected_from"]
     rows = []
     for output in outputs.reports:
         grid = output.data.get("requests") or {}
         meta = output.meta
         values = [(grid.get(r) or {}).get(c, {}).get("value") for r, c in keys]
-        rows.append([output.file, meta.get("agency"), meta.get("year"), meta.get("template"), *values])
+        # The grid's cells a person decided, and what they were read as ("granted.total=1819").
+        cells_of = [((grid.get(r) or {}).get(c) or {}, f"{r}.{c}") for r, c in keys]
+        verified = " ".join(k for cell, k in cells_of if cell.get("verified") == "person")
+        corrected = " ".join(
+            f"{k}={'' if cell['corrected_from'] is None else cell['corrected_from']}"
+            for cell, k in cells_of
+            if "corrected_from" in cell
+        )
+        about = [output.file, meta.get("agency"), meta.get("year"), meta.get("template")]
+        rows.append([*about, *values, verified, corrected])
     return header, rows
 
 
@@ -174,6 +196,8 @@ CREATE TABLE cells (
     raw TEXT NOT NULL,
     confidence REAL NOT NULL,
     flagged INTEGER NOT NULL,       -- 1 when in needs_review
+    verified TEXT NOT NULL,         -- person (a reviewer decided the value) or machine
+    corrected_from NUMERIC,         -- what the extractor read, where a reviewer corrected it
     page INTEGER,
     bbox TEXT,                      -- JSON [x0, top, x1, bottom]
     reasons TEXT,                   -- JSON array
@@ -195,7 +219,7 @@ CREATE INDEX cells_flagged ON cells(report_id) WHERE flagged;
 CREATE INDEX checks_failed ON checks(cause) WHERE NOT passed;
 CREATE VIEW long AS
     SELECT r.file, r.agency, r.year, r.template, c.tbl AS "table", c.row, c.column, c.value, c.raw,
-           c.confidence, c.flagged
+           c.confidence, c.flagged, c.verified, c.corrected_from
     FROM cells c JOIN reports r ON r.id = c.report_id;
 """
 
@@ -252,7 +276,7 @@ def _fill(db: sqlite3.Connection, outputs: Outputs) -> int:
             )
             for table, row, column, cell in cells(output)
         ]
-        db.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         n += len(rows)
         db.executemany(
             "INSERT INTO checks VALUES (?,?,?,?,?,?,?)",
@@ -302,6 +326,8 @@ def write_parquet(outputs: Outputs, to: Path) -> int:
             ("raw", pa.string()),
             ("confidence", pa.float64()),
             ("flagged", pa.bool_()),
+            ("verified", pa.string()),
+            ("corrected_from", pa.float64()),
         ]
     )
     rows = list(long_rows(outputs))

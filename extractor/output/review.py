@@ -242,8 +242,11 @@ def find_source(output: Output, given: Path | None = None) -> tuple[Path | None,
     return None, f"source file {name} not found: no crops (give its folder with --source)"
 
 
-def render_html(reviews: list[FileReview], outputs: Outputs, given: Path | None = None) -> str:
-    """The review as one self-contained HTML page (crops embedded as PNG)."""
+def render_html(
+    reviews: list[FileReview], outputs: Outputs, given: Path | None = None, across: str = ""
+) -> str:
+    """The review as one self-contained HTML page (crops embedded as PNG); `across`: the section of
+    the checks across reports (`crosscheck.render_checks`)."""
     doubts = sum(len(r.doubts) for r in reviews)
     source = sum(len(r.source) for r in reviews)
     parts = [
@@ -270,6 +273,7 @@ def render_html(reviews: list[FileReview], outputs: Outputs, given: Path | None 
         parts.append(_file_section(n, review, given))
     if not reviews:
         parts.append("<p class=empty>Nothing to review: no flagged field, no failed relation.</p>")
+    parts.append(across)
     parts.append(f"</main><script>{_SCRIPT}</script></body></html>")
     return "\n".join(parts)
 
@@ -290,7 +294,9 @@ def _file_section(n: int, review: FileReview, given: Path | None) -> str:
     )
     out = [f'<section class=file id="file-{n}"><h2>{_e(review.output.file)}</h2><p class=about>{about}</p>']
     cropper, note = None, ""
-    if review.doubts and any(d.bbox for d in review.doubts):
+    if (review.doubts and any(d.bbox for d in review.doubts)) or (
+        review.source and kind in PDF_KINDS + IMAGE_KINDS
+    ):
         if kind in PDF_KINDS + IMAGE_KINDS:
             path, note = find_source(review.output, given)
             cropper = Cropper(path, kind) if path is not None else None
@@ -302,11 +308,7 @@ def _file_section(n: int, review: FileReview, given: Path | None) -> str:
         out.append(f"<h3>Reading doubts <small>({len(review.doubts)} fields)</small></h3>")
         if note:
             out.append(f"<p class=note>{_e(note)}</p>")
-        try:
-            out.extend(_doubt(d, cropper) for d in review.doubts)
-        finally:
-            if cropper is not None:
-                cropper.close()
+        out.extend(_doubt(d, cropper) for d in review.doubts)
     if review.reading:
         out.append("<h3>Relations failing on a doubtful reading</h3>")
         out.append(_relations(review.reading, "reading"))
@@ -315,7 +317,11 @@ def _file_section(n: int, review: FileReview, given: Path | None) -> str:
             "<div class=source><h3>Source inconsistencies</h3><p>The document itself breaks these "
             "relations: every cell in them was read with confidence, and the numbers stand as printed.</p>"
         )
-        out.append(_relations(review.source, "source") + "</div>")
+        out.append(_relations(review.source, "source"))
+        out.extend(_relation_crop(b, data, cropper) for b in review.source)
+        out.append("</div>")
+    if cropper is not None:
+        cropper.close()
     out.append("</section>")
     return "\n".join(out)
 
@@ -340,6 +346,22 @@ def _doubt(d: Doubt, cropper: Cropper | None) -> str:
         f"<dt>raw</dt><dd><code>{_e(d.raw)}</code></dd>"
         f"<dt>confidence</dt><dd>{d.confidence:.2f}</dd>{proposed}<dt>where</dt><dd>{where}</dd></dl>"
         f"<ul class=reasons>{reasons}</ul></div></article>"
+    )
+
+
+def _relation_crop(b: Broken, data: dict[str, Any], cropper: Cropper | None) -> str:
+    """The table region of a relation the source breaks, its cells framed in blue."""
+    if cropper is None:
+        return ""
+    from .crops import relation_picture
+
+    try:
+        png = base64.b64encode(relation_picture(cropper, data, b.cells)).decode("ascii")
+    except Exception:  # no cell placed, or an unreadable source: the table above says it all
+        return ""
+    return (
+        f"<figure class=relation><figcaption><code>{_e(b.id)}</code> {_e(relation(b.id))}</figcaption>"
+        f'<img class=relation-crop alt="the cells of {_e(b.id)}" src="data:image/png;base64,{png}"></figure>'
     )
 
 
@@ -414,6 +436,9 @@ table.reading th{background:#fff1e6}
 div.source{border-left:4px solid #3b6fb6;padding-left:.8rem;margin-top:1rem}
 div.source p{color:#555;margin:.2rem 0 .5rem}
 table.source th{background:#e8f0fb}
+figure.relation{margin:.6rem 0}
+figure.relation figcaption{font-size:.85rem;color:#555}
+img.relation-crop{max-width:100%;border:1px solid #ccc;display:block}
 .note{color:#777;font-style:italic}
 details.failed {
   background:#fdecec;

@@ -58,9 +58,14 @@ class _Run:
 
 def narrative_facts(lines: list[Line]) -> list[Fact]:
     """The facts of patterns/narrative.toml the prose states, each with a single value."""
-    prose = squash("".join(line.text for line in lines if not line.in_table))
+    return facts_in(squash("".join(line.text for line in lines if not line.in_table)))
+
+
+def facts_in(prose: str, kinds: tuple[str, ...] = ("fact",)) -> list[Fact]:
+    """The facts of patterns/narrative.toml (the arrays `kinds`) that `prose` (squashed) states once."""
     out = []
-    for spec in patterns.load("narrative")["fact"]:
+    specs = patterns.load("narrative")
+    for spec in (s for kind in kinds for s in specs.get(kind, [])):
         found: dict[int, str] = {}
         for p in spec["patterns"]:
             for m in regex.finditer(p, prose):
