@@ -83,6 +83,9 @@ class Source:
     pages: int | None
     ocr: str | None
     """OCR engine and version; null when no OCR was used."""
+    part: int | None = None
+    """Of a compilation (several reports in one file): which report of the file this is, 1-based;
+    null for a file that holds one report."""
 
 
 @dataclass

@@ -84,6 +84,7 @@ def _read(path: Path, settings: Settings) -> Document:
 
 def _part_report(part: Part, of: int, settings: Settings, sha256: str) -> Report:
     report = document_to_report(part.doc, settings, sha256=sha256)
+    report.source.part = part.index
     pages = part.pages
     where = f"pages {pages[0]}–{pages[-1]}" if pages and part.doc.n_pages is not None else "its own range"
     report.warnings.insert(0, f"report {part.index} of {of} in a compilation ({where} of the file)")

@@ -207,3 +207,36 @@ def test_review_and_export_read_a_compilations_outputs(tmp_path: Path) -> None:
     with (tmp_path / "cells.csv").open(encoding="utf-8-sig") as f:
         files = {row["file"] for row in csv.DictReader(f)}
     assert files == {f"{pdf.name}#{n}" for n in (1, 2, 3, 4)}
+
+
+def test_a_decision_on_one_report_of_a_compilation_stays_with_it(tmp_path: Path) -> None:
+    """The reports of a compilation share their file's sha256: a person's decision carries the
+    report's `part`, and applies to that report only (a file of one report writes no `part`)."""
+    from extractor.output.outputs import read_outputs
+    from extractor.output.review_queue import ReviewSession, apply_outputs
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    md = COMPILATIONS / "c03_county_2021_three.md"
+    (folder / md.name).write_bytes(md.read_bytes())
+    single = ROOT / "samples" / "reports" / "office_2021.html"
+    (folder / single.name).write_bytes(single.read_bytes())
+    out = tmp_path / "out"
+    assert main(["batch", str(folder), "-o", str(out)]) == 0
+    before = {o.file: o.data for o in read_outputs(out).reports}
+    assert [before[f"{md.name}#{n}"]["source"]["part"] for n in (1, 2, 3)] == [1, 2, 3]
+    assert before[single.name]["source"]["part"] is None
+    path = "requests.granted.total"
+    read = before[f"{md.name}#2"]["requests"]["granted"]["total"]["value"]
+    session = ReviewSession(out, reviewer="tester")
+    session.decide(f"{md.name}#2", path, "correct", read + 1)
+    session.decide(single.name, path, "accept")
+    lines = [json.loads(x) for x in (out / "corrections.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line.get("part") for line in lines] == [2, None] and "part" not in lines[1]
+    after = {o.file: o.data for o in apply_outputs(read_outputs(out), None, out).reports}
+    cell = after[f"{md.name}#2"]["requests"]["granted"]["total"]
+    assert (cell["value"], cell["verified"], cell["corrected_from"]) == (read + 1, "person", read)
+    for n in (1, 3):
+        other = after[f"{md.name}#{n}"]["requests"].get("granted", {}).get("total")
+        assert other is None or (other.get("verified") != "person" and "corrected_from" not in other)
+    assert after[single.name]["requests"]["granted"]["total"]["verified"] == "person"

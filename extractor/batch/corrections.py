@@ -7,6 +7,10 @@ by its source file's sha256 and the cell's path, so it survives a rerun of `batc
 gives the same key) and no longer applies once the file is replaced. The file is an audit trail:
 lines are only added, the last line of a key wins, and it is rewritten whole at every decision.
 
+A report of a compilation (several reports in one file share its sha256) is told apart by `part`,
+its `source.part`: a decision about it carries `part` too (the key is sha256, part and path); the
+field is left out of the line for a file of one report.
+
 `apply(data, decisions)` applies the decisions of one report to its JSON: the decided values, then
 the report's relations again (`validate.run_checks`). A relation that now holds, ties a decided cell
 and has a single doubtful cell left clears that cell's doubt: the relation fixes its value, so a
@@ -55,10 +59,24 @@ class Decision:
     at: str
     """ISO time."""
     note: str = ""
+    part: int | None = None
+    """Of a compilation: which report of the source file (its `source.part`); None for one report."""
+
+    @property
+    def source(self) -> str:
+        """The report the decision is about: the source's sha256, with `#part` for a compilation's."""
+        return self.sha256 if self.part is None else f"{self.sha256}#{self.part}"
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.sha256, self.path
+        return self.source, self.path
+
+
+def source_key(source: dict[str, Any]) -> str:
+    """A report's `Decision.source`, from its JSON's `source`."""
+    sha: str = source["sha256"]
+    part = source.get("part")
+    return sha if part is None else f"{sha}#{part}"
 
 
 def decision(
@@ -69,6 +87,7 @@ def decision(
     value: Number | str | None = None,
     by: str | None = None,
     note: str = "",
+    part: int | None = None,
 ) -> Decision:
     """A Decision, checked: `correct` needs a number, `accept` takes the reading, `blank` is null."""
     if action not in ACTIONS:
@@ -80,7 +99,7 @@ def decision(
     else:
         decided = parse_number(value)
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    return Decision(sha256, path, read, decided, action, by or reviewer(), at, note)
+    return Decision(sha256, path, read, decided, action, by or reviewer(), at, note, part)
 
 
 def parse_number(value: Number | str | None) -> Number:
@@ -124,7 +143,8 @@ class Corrections:
                     self.decisions[found.key] = found
 
     def for_source(self, sha256: str) -> dict[str, Decision]:
-        """Path → the decision in force, for one source file."""
+        """Path → the decision in force, for one report: its source file's sha256, or the
+        `source_key` of a compilation's report."""
         if self._by_source is None:
             self._by_source = {}
             for (sha, path), d in self.decisions.items():
@@ -134,7 +154,10 @@ class Corrections:
     def record(self, decision: Decision) -> None:
         """Add a decision (it replaces an earlier one of the same cell); the file is rewritten at once."""
         with self._lock:
-            line = json.dumps(asdict(decision), ensure_ascii=False)
+            fields = asdict(decision)
+            if fields["part"] is None:
+                del fields["part"]  # the contract's line, for a file of one report
+            line = json.dumps(fields, ensure_ascii=False)
             write_atomic(self.path, "".join(f"{x}\n" for x in [*self._lines, line]))
             self._lines.append(line)
             self.decisions[decision.key] = decision
@@ -212,9 +235,9 @@ def apply(
     """`data` (a report's JSON, not changed) with `decisions` applied; see the module's docstring.
 
     `decisions` for other source files are ignored."""
-    sha = data["source"]["sha256"]
+    sha = source_key(data["source"])
     given = decisions.values() if isinstance(decisions, dict) else decisions
-    mine = {d.path: d for d in given if d.sha256 == sha}
+    mine = {d.path: d for d in given if d.source == sha}
     out = copy.deepcopy(data)
     applied = Applied(out)
     for table in TABLES:

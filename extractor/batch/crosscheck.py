@@ -253,7 +253,7 @@ SUMMARY_COLUMNS = ("cross_checks_failed", "cross_checks")
 def summary_columns(outdir: Path, files: list[str]) -> dict[str, dict[str, Any]]:
     """File → its summary.csv columns for the checks across the batch: how many fail, and what they
     say. Reads the outputs of `files` (relative paths), with the decisions of review applied."""
-    from .corrections import Corrections, apply
+    from .corrections import Corrections, apply, source_key
 
     corrections = Corrections(outdir)
     reports = []
@@ -263,7 +263,7 @@ def summary_columns(outdir: Path, files: list[str]) -> dict[str, dict[str, Any]]
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and "source" in data:
-            reports.append((file, apply(data, corrections.for_source(data["source"]["sha256"])).data))
+            reports.append((file, apply(data, corrections.for_source(source_key(data["source"]))).data))
     failed = failed_by_file(cross_checks(reports))
     return {
         file: {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..batch.corrections import Applied, Corrections, Decision, apply, decision
+from ..batch.corrections import Applied, Corrections, Decision, apply, decision, source_key
 from ..batch.crosscheck import CrossCheck, cross_checks
 from ..errors import InputMissingError, UsageError
 from .crops import IMAGE_KINDS, PDF_KINDS, RED, Cropper, cell_of, header_band, relation_picture
@@ -77,8 +77,8 @@ def apply_outputs(outputs: Outputs, corrections: Corrections | None, folder: Pat
 
 
 def _sha(output: Output) -> str:
-    sha: str = output.data["source"]["sha256"]
-    return sha
+    """The key of the output's decisions: its source's sha256 (with `#part` for a compilation's)."""
+    return source_key(output.data["source"])
 
 
 def batch_folder(target: Path) -> Path:
@@ -111,7 +111,7 @@ class ReviewSession:
 
     def _apply(self, i: int) -> Applied:
         data = self.outputs.reports[i].data
-        return apply(data, self.corrections.for_source(data["source"]["sha256"]), self.threshold)
+        return apply(data, self.corrections.for_source(source_key(data["source"])), self.threshold)
 
     def _rank(self) -> None:
         applied = Outputs(
@@ -218,7 +218,14 @@ class ReviewSession:
             if cell is None:
                 raise UsageError(f"{path!r} is not a cell of {self.files[i]}")
             made = decision(
-                data["source"]["sha256"], path, cell["value"], action, value, self.reviewer_name, note
+                data["source"]["sha256"],
+                path,
+                cell["value"],
+                action,
+                value,
+                self.reviewer_name,
+                note,
+                part=data["source"].get("part"),
             )
             self.corrections.record(made)
             self.applied[i] = self._apply(i)
