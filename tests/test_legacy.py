@@ -256,3 +256,27 @@ def test_export_and_review_of_legacy_outputs(tmp_path: Path, capsys: pytest.Capt
     doubts = [d for r in reviews for d in r.doubts]
     assert doubts and all(d.path.startswith("legacy_statistics.") for d in doubts)
     assert any(d.raw for d in doubts)
+
+
+def test_a_doubtful_figure_of_a_scanned_legacy_table_in_the_review_queue(tmp_path: Path) -> None:
+    """The review app's session lists a 统计表 figure in doubt, crops it from the scan, and applies a
+    person's decision about it."""
+    from extractor.output.review_queue import ReviewSession, apply_outputs
+
+    scan = SCANS[0]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{scan.name}.json").write_text(extract(scan, replay(scan.name)).to_json(), encoding="utf-8")
+    session = ReviewSession(out, reviewer="tester", source=LEGACY)
+    items = [item for item in session.queue() if item.path.startswith("legacy_statistics.")]
+    assert items
+    item = next(i for i in items if i.has_crop)
+    assert session.crop(scan.name, item.path).startswith(b"\x89PNG")
+    session.decide(scan.name, item.path, "blank")
+    from extractor.output.outputs import read_outputs
+
+    (applied,) = apply_outputs(read_outputs(out), None, out).reports
+    _, index, column = item.path.split(".")
+    cell = applied.data["legacy_statistics"][int(index)][column]
+    assert cell["value"] is None and cell["verified"] == "person"
+    session.close()

@@ -295,7 +295,12 @@ def readings_only(data: dict[str, Any]) -> Applied:
 
 def _cell(data: dict[str, Any], path: str) -> dict[str, Any] | None:
     table, row, column = [*path.split("."), "", ""][:3]
-    cell: dict[str, Any] | None = ((data.get(table) or {}).get(row) or {}).get(column)
+    found = data.get(table) or {}
+    if isinstance(found, list):  # legacy_statistics (a pre-2019 report's 统计表): rows by index
+        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
+        legacy: dict[str, Any] | None = item.get(column)
+        return legacy
+    cell: dict[str, Any] | None = (found.get(row) or {}).get(column)
     return cell
 
 

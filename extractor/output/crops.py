@@ -162,7 +162,12 @@ HEADER_ROWS = {"requests": 4.0, "review_litigation": 3.0, "proactive": 1.5}
 
 def cell_of(data: dict[str, Any], path: str) -> dict[str, Any] | None:
     table, row, column = [*path.split("."), "", ""][:3]
-    cell: dict[str, Any] | None = ((data.get(table) or {}).get(row) or {}).get(column)
+    found = data.get(table) or {}
+    if isinstance(found, list):  # legacy_statistics (a pre-2019 report's 统计表): rows by index
+        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
+        legacy: dict[str, Any] | None = item.get(column)
+        return legacy
+    cell: dict[str, Any] | None = (found.get(row) or {}).get(column)
     return cell
 
 
@@ -173,9 +178,11 @@ def header_band(data: dict[str, Any], path: str) -> tuple[int, float, float] | N
     cell = cell_of(data, path)
     if cell is None or cell.get("bbox") is None:
         return None
+    found = data.get(table) or {}
+    rows = found if isinstance(found, list) else found.values()  # legacy_statistics is a list
     placed = [
         (c["page"], c["bbox"][1])
-        for row in (data.get(table) or {}).values()
+        for row in rows
         if (c := row.get(column)) is not None and c.get("page") is not None and c.get("bbox") is not None
     ]
     page, top = min(placed)
