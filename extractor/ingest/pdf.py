@@ -23,6 +23,7 @@ from ..limits import DEFAULT_MAX_PIXELS, page_pixels
 from ..ocr.options import OcrOptions
 from .pages import TablePages
 from .pdfium_geometry import page_chars, page_edges, page_frame
+from .regions import pixel_pages, read_regions, region_pages, survey_file, vote_pages
 from .scanned import triage
 
 
@@ -120,6 +121,9 @@ def read_pdf(
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
     # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
     needs_ocr = triage(["\n".join(line.text for line in p.lines) for p in pages])
+    # What the pages show (regions.py): searchable scans are read as scans, pictures as regions.
+    surveys = survey_file(path, password)
+    pixels = pixel_pages(surveys, needs_ocr, doc.warnings)
     for number in sorted(needs_ocr):  # a page too large to render stays as its text layer
         from ..ocr.preprocess import DPI
 
@@ -146,9 +150,11 @@ def read_pdf(
             )
         doc.warnings.extend(warnings)
     pdf = pdfium.PdfDocument(str(path), password=password)
+    regions = region_pages(surveys, needs_ocr)
     try:
+        vote_pages(pdf, doc, [n for n in pixels if n in needs_ocr])
         wanted = table_pages(doc) if table_pages is not None else [p.number for p in doc.pages]
-        for number in wanted:
+        for number in sorted(set(wanted) | set(regions)):  # a page with a picture: with geometry
             if number in needs_ocr:
                 continue
             try:
@@ -158,4 +164,6 @@ def read_pdf(
                 doc.pages[number - 1] = _plumber_table_page(path, number, password)
     finally:
         pdf.close()
+    if regions:
+        read_regions(path, password, doc, regions, ocr or OcrOptions())
     return doc
