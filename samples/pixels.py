@@ -12,6 +12,8 @@ with ``file`` set):
 ``<id>_covered.pdf``                     a text PDF with a 200 dpi scan of each page painted over its
                                          text (the text layer is still there, covered: what some
                                          scanner software writes)
+``<id>_picture_continued.pdf``           a text PDF whose tables run on to the next page as pictures
+                                         (each continuation drawn, rendered at 200 dpi, pasted)
 ``office_2021_pictures.docx``            the Word sample with every table pasted as a picture
 ``office_2021_pictures_word.pdf``        that file exported to PDF by LibreOffice
 ``office_2021_pictures.html``            the web page sample with every table an ``<img>``, the
@@ -35,11 +37,15 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
+from samples import render_pdf
 from samples import scan as scans
 from samples.export import docx_to_pdf
 
@@ -68,17 +74,16 @@ SEARCHABLE = (
     ),
     Searchable(
         "s04_gov_2021_dashes_searchable300",
-        "a 300 dpi greyscale scan (0.5° rotation, light blur and grain) made searchable by OCRmyPDF.",
+        "a 300 dpi greyscale scan (0.5° rotation, light blur, uneven light) made searchable by OCRmyPDF.",
         scans.Scan(
             "s04_gov_2021_dashes_scan300",
             "s04_gov_2021_dashes.pdf",
             4404,
             "a 300 dpi greyscale office scan",
             dpi=300,
-            quality=40,
+            quality=45,
             rotate=0.5,
             blur=0.5,
-            noise=2.0,
             light=0.15,
         ),
     ),
@@ -157,11 +162,68 @@ def build_covered(scan: scans.Scan, out_dir: Path) -> Path:
     return out
 
 
+CONTINUED = "s01_gov_2021_split4"  # a sample of samples/generate.py whose section 三 table runs on
+
+
+class _PictureFlow(render_pdf.Flow):
+    """Draws every continuation of a table (its part on a later page) as a picture of itself: the
+    part is drawn on a scratch page, rendered at `PICTURE_DPI` and pasted where it would stand."""
+
+    def _draw_fragment(
+        self,
+        t: render_pdf.Table,
+        layouts: list[Any],
+        heights: list[float],
+        xs: list[float],
+        r0: int,
+        r1: int,
+        y_top: float,
+        lead: float,
+        size: float,
+    ) -> None:
+        if r0 == 0:
+            super()._draw_fragment(t, layouts, heights, xs, r0, r1, y_top, lead, size)
+            return
+        main, scratch_pdf = self.c, io.BytesIO()
+        self.c = Canvas(scratch_pdf, pagesize=(render_pdf.PAGE_W, render_pdf.PAGE_H))
+        try:
+            super()._draw_fragment(t, layouts, heights, xs, r0, r1, y_top, lead, size)
+            self.c.showPage()
+            self.c.save()
+        finally:
+            self.c = main
+        bottom = y_top - sum(heights[r0:r1])
+        x0, x1, top = xs[0] - 2, xs[-1] + 2, render_pdf.PAGE_H - y_top - 2
+        box = (x0, top, x1, render_pdf.PAGE_H - bottom + 2)
+        image = _render_box(scratch_pdf, box, PICTURE_DPI)
+        main.drawImage(ImageReader(image), x0, bottom - 2, x1 - x0, box[3] - box[1])
+
+
+def build_continued(sample_id: str, out_dir: Path) -> Path:
+    """The sample with each table's part on a later page pasted as a picture."""
+    from samples import generate
+
+    sample = next(s for s in generate.SAMPLES if s.id == sample_id)
+    out = out_dir / f"{sample_id}_picture_continued.pdf"
+    plain = render_pdf.Flow
+    render_pdf.Flow = _PictureFlow  # type: ignore[misc]
+    try:
+        with tempfile.TemporaryDirectory(prefix="pixels-") as tmp:
+            pdf, truth, _ = generate.build(sample, Path(tmp))
+            shutil.copyfile(pdf, out)
+    finally:
+        render_pdf.Flow = plain  # type: ignore[misc]
+    truth["file"] = out.name
+    truth["notes"] = "Each table's part on a later page pasted as a picture (200 dpi). " + truth["notes"]
+    (out_dir / f"{out.name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return out
+
+
 # --- table pictures ---------------------------------------------------------------------------------
 
 
-def _render_box(pdf_path: Path, box: tuple[float, float, float, float], dpi: int) -> Image.Image:
-    pdf = pdfium.PdfDocument(str(pdf_path))
+def _render_box(source: Path | io.BytesIO, box: tuple[float, float, float, float], dpi: int) -> Image.Image:
+    pdf = pdfium.PdfDocument(source if isinstance(source, io.BytesIO) else str(source))
     try:
         page = pdf[0]
         w, h = page.get_size()
@@ -268,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="output folder")
     parser.add_argument(
-        "--only", nargs="*", help="ids to build (default: all; 'pictures' for the office ones)"
+        "--only", nargs="*", help="ids to build (default: all; 'pictures': the office ones, 'continued')"
     )
     args = parser.parse_args(argv)
     out_dir = Path(args.out)
@@ -280,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             written.append(build_searchable(item, out_dir))
     if not wanted or COVERED.id in wanted:
         written.append(build_covered(COVERED, out_dir))
+    if not wanted or "continued" in wanted:
+        written.append(build_continued(CONTINUED, out_dir))
     if not wanted or "pictures" in wanted:
         written += build_pictures(out_dir)
     for path in written:

@@ -47,6 +47,8 @@ _INVISIBLE_MODES = (3, 7)
 VOTED = 0.85
 
 _SPACE = regex.compile(r"[\s,，]+")
+# What an OCR text layer makes of the ruling lines beside a cell's text.
+_RULES = regex.compile(r"^[|｜\[\]]+|[|｜\[\]]+$")
 
 
 @dataclass
@@ -214,7 +216,7 @@ def vote(page: Page, chars: list[dict[str, Any]], threshold: float = 0.8) -> int
             ours = _norm(cell.text)
             if box is None or not ours or not is_number_text(ours):
                 continue
-            said = _norm(layer_text(chars, box))
+            said = _RULES.sub("", _norm(layer_text(chars, box)))
             if said == ours:
                 if 0.4 <= cell.confidence < threshold and cell.glued is None:
                     cell.confidence = VOTED
