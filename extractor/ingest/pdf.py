@@ -23,11 +23,11 @@ from ..limits import DEFAULT_MAX_PIXELS, page_pixels
 from ..ocr.options import OcrOptions
 from .pages import TablePages
 from .pdfium_geometry import page_chars, page_edges, page_frame
-from .regions import pixel_pages, read_regions, region_pages, survey_file, vote_pages
+from .regions import Survey, pixel_pages, read_regions, region_pages, survey_page, vote_pages
 from .scanned import triage
 
 
-def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
+def _pdfium_pages(path: Path, password: str | None, surveys: list[Survey] | None = None) -> list[Page]:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as e:
@@ -54,6 +54,8 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
             pages.append(
                 Page(number=i + 1, width=width, height=height, lines=[ln for ln in lines if ln.text.strip()])
             )
+            if surveys is not None:  # what the page shows (regions.py), while it is loaded
+                surveys.append(survey_page(page, i + 1))
             textpage.close()
             page.close()
     finally:
@@ -117,12 +119,12 @@ def read_pdf(
 ) -> Document:
     """The text layer of every page; OCR for the pages without a usable one; geometry for the pages
     `table_pages` names in the text layer (every page when None)."""
-    pages = _pdfium_pages(path, password)
+    surveys: list[Survey] = []
+    pages = _pdfium_pages(path, password, surveys)
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
     # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
     needs_ocr = triage(["\n".join(line.text for line in p.lines) for p in pages])
     # What the pages show (regions.py): searchable scans are read as scans, pictures as regions.
-    surveys = survey_file(path, password)
     pixels = pixel_pages(surveys, needs_ocr, doc.warnings)
     for number in sorted(needs_ocr):  # a page too large to render stays as its text layer
         from ..ocr.preprocess import DPI

@@ -99,33 +99,44 @@ def _unit_square(m: Matrix) -> BBox:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _walk(obj: Any, outer: Matrix, out: Survey, text_seen: list[int], depth: int) -> None:
+def _flatten(obj: Any, outer: Matrix, out: list[tuple[Any, BBox | None]], depth: int) -> None:
+    """The page's text objects (box None) and images (their box), in painting order, through forms."""
     kind = pdfium_c.FPDFPageObj_GetType(obj)
     if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-        out.text_objects += 1
-        if pdfium_c.FPDFTextObj_GetTextRenderMode(obj) in _INVISIBLE_MODES:
-            out.invisible += 1
-        else:
-            text_seen[0] += 1  # visible so far: covered if a full-page image comes after
+        out.append((obj, None))
     elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-        box = _unit_square(_mul(_object_matrix(obj), outer))
-        out.images.append(box)
-        page_area = out.size[0] * out.size[1]
-        if page_area > 0 and _area(_clip(box, out.size)) >= FULL_PAGE * page_area:
-            out.covered += text_seen[0]  # the visible text painted so far lies under this image
-            text_seen[0] = 0
+        out.append((obj, _unit_square(_mul(_object_matrix(obj), outer))))
     elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
         inner = _mul(_object_matrix(obj), outer)
         for j in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-            _walk(pdfium_c.FPDFFormObj_GetObject(obj, j), inner, out, text_seen, depth + 1)
+            _flatten(pdfium_c.FPDFFormObj_GetObject(obj, j), inner, out, depth + 1)
 
 
 def survey_page(page: pdfium.PdfPage, number: int) -> Survey:
     frame, bbox = page_frame(page)
     out = Survey(number=number, size=(bbox[2] - bbox[0], bbox[3] - bbox[1]))
-    text_seen = [0]
+    found: list[tuple[Any, BBox | None]] = []
+    get = pdfium_c.FPDFPage_GetObject
     for i in range(pdfium_c.FPDFPage_CountObjects(page)):
-        _walk(pdfium_c.FPDFPage_GetObject(page, i), frame, out, text_seen, 0)
+        _flatten(get(page, i), frame, found, 0)
+    out.images = [box for _, box in found if box is not None]
+    out.text_objects = sum(1 for _, box in found if box is None)
+    if not out.full_page_image():
+        return out  # a text page: how its text is painted does not matter (and costs nothing)
+    area = out.size[0] * out.size[1]
+    last_full = max(
+        i
+        for i, (_, box) in enumerate(found)
+        if box is not None and _area(_clip(box, out.size)) >= FULL_PAGE * area
+    )
+    mode = pdfium_c.FPDFTextObj_GetTextRenderMode
+    for i, (obj, box) in enumerate(found):
+        if box is not None:
+            continue
+        if mode(obj) in _INVISIBLE_MODES:
+            out.invisible += 1
+        elif i < last_full:
+            out.covered += 1  # visible, but painted before an image that covers the page
     return out
 
 
