@@ -12,7 +12,10 @@
    of every page (the report's scan in samples/scans). Target: no more than text + region.
 
 Every figure is the median wall time of `--rounds` runs of a whole process (`extractor extract`,
-pages in worker processes, real tesseract), interleaved. Results go to bench/results/regions.json.
+pages in worker processes, real tesseract), interleaved. On a shared machine these swing by 10% from
+run to run, more than the differences measured; so the same comparisons are also made in this
+process with tesseract's output replayed from the tests' recordings (`--replay-rounds`, medians):
+what the extractor itself adds, without the engine's time. Results go to bench/results/regions.json.
 """
 
 from __future__ import annotations
@@ -97,9 +100,59 @@ def region_only(doc: Path) -> float:
     return timed([sys.executable, "-c", REGION_SCRIPT, str(doc)])
 
 
+def replayed(doc: Path, fixture: str) -> float:
+    """Seconds of one in-process extraction with tesseract's output replayed."""
+    from extractor import Settings
+    from extractor import extract as run
+    from extractor.ocr.options import OcrOptions, Recorded
+
+    engine = Recorded(str(ROOT / "tests" / "fixtures" / "ocr" / f"{fixture}.json"))
+    start = time.perf_counter()
+    run(doc, Settings(ocr=OcrOptions(engine=engine, workers=1)))
+    return time.perf_counter() - start
+
+
+def replayed_region(doc: Path) -> float:
+    from extractor.ingest.regions import survey_file
+    from extractor.ocr.options import Recorded
+    from extractor.ocr.page import PageJob, ocr_page
+
+    start = time.perf_counter()
+    engine = Recorded(str(ROOT / "tests" / "fixtures" / "ocr" / f"{doc.name}.json"))()
+    for s in survey_file(doc, None):
+        for box in s.regions():
+            ocr_page(PageJob(str(doc), s.number, "pdf", box=box, tables_only=True), engine)
+    return time.perf_counter() - start
+
+
+def replay_figures(tmp: Path, rounds: int) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name in SEARCHABLE:
+        plain = without_text(PIXELS / name, tmp / f"plain-{name}")  # the same pixels: the same records
+        a = statistics.median(replayed(PIXELS / name, name) for _ in range(rounds))
+        b = statistics.median(replayed(plain, name) for _ in range(rounds))
+        out[name] = {
+            "searchable_s": round(a, 3),
+            "without_text_layer_s": round(b, 3),
+            "extra_s": round(a - b, 3),
+        }
+        print(f"replayed {name}: {a:.3f} s searchable, {b:.3f} s without its text layer: +{a - b:.3f} s")
+    pic = statistics.median(replayed(CONTINUED, CONTINUED.name) for _ in range(rounds))
+    text = statistics.median(replayed(TEXT, CONTINUED.name) for _ in range(rounds))
+    region = statistics.median(replayed_region(CONTINUED) for _ in range(rounds))
+    out["picture"] = {
+        "picture_pdf_s": round(pic, 3),
+        "text_pdf_s": round(text, 3),
+        "region_alone_s": round(region, 3),
+    }
+    print(f"replayed {CONTINUED.name}: {pic:.3f} s; text PDF {text:.3f} s + region alone {region:.3f} s")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--replay-rounds", type=int, default=5)
     args = parser.parse_args(argv)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -107,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-regions-") as t:
         tmp = Path(t)
+        results["replayed"] = replay_figures(tmp, args.replay_rounds)
         searchable: dict[str, dict[str, float]] = {}
         for name in SEARCHABLE:
             doc = PIXELS / name

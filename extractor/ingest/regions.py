@@ -206,14 +206,22 @@ def _norm(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def layer_text(chars: list[dict[str, Any]], box: BBox) -> str:
-    """The text layer's characters whose centre lies in `box`, in their order."""
-    out = []
-    for ch in chars:
-        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        if box[0] <= cx <= box[2] and box[1] <= cy <= box[3]:
-            out.append(ch["text"])
-    return "".join(out)
+class _Layer:
+    """A text layer's characters, with their centres in arrays for finding those in a box."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        import numpy as np
+
+        self.texts = [str(ch["text"]) for ch in chars]
+        self.cx = np.array([(ch["x0"] + ch["x1"]) / 2 for ch in chars], dtype=np.float64)
+        self.cy = np.array([(ch["top"] + ch["bottom"]) / 2 for ch in chars], dtype=np.float64)
+
+    def text_in(self, box: BBox) -> str:
+        """The characters whose centre lies in `box`, in their order."""
+        import numpy as np
+
+        inside = (self.cx >= box[0]) & (self.cx <= box[2]) & (self.cy >= box[1]) & (self.cy <= box[3])
+        return "".join(self.texts[i] for i in np.flatnonzero(inside))
 
 
 def vote(page: Page, chars: list[dict[str, Any]], threshold: float = 0.8) -> int:
@@ -221,13 +229,14 @@ def vote(page: Page, chars: list[dict[str, Any]], threshold: float = 0.8) -> int
     read, a reading whose OCR readings disagreed comes up to `VOTED` (never higher); where it reads
     otherwise, the cell only gains a note. Returns the cells raised."""
     raised = 0
+    layer = _Layer(chars)
     for table in page.tables:
         for cell in table.cells:
             box = cell.source_bbox or cell.bbox
             ours = _norm(cell.text)
             if box is None or not ours or not is_number_text(ours):
                 continue
-            said = _RULES.sub("", _norm(layer_text(chars, box)))
+            said = _RULES.sub("", _norm(layer.text_in(box)))
             if said == ours:
                 if 0.4 <= cell.confidence < threshold and cell.glued is None:
                     cell.confidence = VOTED
