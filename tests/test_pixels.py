@@ -187,3 +187,30 @@ def test_pictures_without_a_table_add_nothing(tmp_path: Path) -> None:
     doc = read_document(tmp_path / "p.html", ocr=replay("office_2021_pictures.html").ocr)
     assert doc.tables() == [] and doc.ocr is None
     assert not any("not beside" in w for w in doc.warnings)
+
+
+def test_an_image_under_a_text_table_is_no_region(tmp_path: Path) -> None:
+    """A background image under a ruled table of the text layer: the table is read from the text
+    layer once, the image is not read as a picture of it."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "background.pdf"
+    c = Canvas(str(path), pagesize=(595, 842))
+    c.drawString(72, 780, "Annual report on the disclosure of government information, 2024")
+    c.drawImage(ImageReader(Image.new("L", (60, 40), 235)), 90, 400, 420, 280)
+    for i in range(5):
+        c.line(100, 420 + 60 * i, 500, 420 + 60 * i)
+    for x in (100, 300, 500):
+        c.line(x, 420, x, 660)
+    for i in range(4):
+        c.drawString(110, 440 + 60 * i, f"row {i}")
+        c.drawString(310, 440 + 60 * i, str(10 * i + 7))
+    c.save()
+    (survey_page,) = _surveys(path)
+    assert survey_page.regions()  # large enough to hold a table ...
+    doc = read_document(path, ocr=replay("office_2021_pictures_word.pdf").ocr)
+    assert doc.kind == "pdf-text" and doc.ocr is None  # ... but it lies under one of the text layer
+    (table,) = doc.tables()
+    assert table.n_rows == 4 and table.n_cols == 2

@@ -287,6 +287,22 @@ def region_pages(surveys: list[Survey], needs_ocr: dict[int, str]) -> dict[int, 
     return {s.number: s.regions() for s in surveys if s.number not in needs_ocr and s.regions()}
 
 
+def _under_text_table(page: Page, box: BBox) -> bool:
+    area = _area(box)
+    for table in page.tables:
+        if table.bbox is None:
+            continue
+        overlap = (
+            max(box[0], table.bbox[0]),
+            max(box[1], table.bbox[1]),
+            min(box[2], table.bbox[2]),
+            min(box[3], table.bbox[3]),
+        )
+        if area > 0 and _area(overlap) >= 0.3 * area:
+            return True
+    return False
+
+
 def read_regions(
     path: Path, password: str | None, doc: Document, regions: dict[int, list[BBox]], options: OcrOptions
 ) -> None:
@@ -295,6 +311,13 @@ def read_regions(
     from .scanned import LANGS, run_pages
 
     placed: list[str] = []
+    # An image under a table of the text layer (a background, a watermark) is no picture of one: the
+    # region would render the text table too and read it twice.
+    regions = {
+        number: kept
+        for number, boxes in regions.items()
+        if (kept := [b for b in boxes if not _under_text_table(doc.pages[number - 1], b)])
+    }
     rounds = max((len(boxes) for boxes in regions.values()), default=0)
     for k in range(rounds):  # the runner keys results by page: one region of each page per round
         jobs = [
