@@ -5,7 +5,8 @@ are is the caller's pre-pass over the text layer (`TablePages`: the pipeline pas
 locator's choice, between the headings of sections 二 and 五). pdfium (C) gives both an order of magnitude
 faster than pdfminer (`pdfium_geometry.py`); pdfplumber's own table finder turns the ruling lines
 into cell boxes, and those become grids with spans. Should pdfium's geometry fail on a page, that
-page is read by pdfplumber itself, as before.
+page is read by pdfplumber itself, as before. What each page shows, text or pixels (a searchable
+scan, a picture of a table on a text page), is `regions.py`'s to say, from the page objects.
 """
 
 from __future__ import annotations
