@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -16,9 +17,12 @@ import pytest
 
 from extractor import extract
 from extractor.document import Page, Table, TableCell
+from extractor.errors import DependencyMissingError
 from extractor.ingest import read_document
 from extractor.ingest.regions import VOTED, Survey, survey, vote
 from extractor.model import json_schema
+from extractor.ocr.engine import Engine
+from extractor.ocr.options import OcrOptions
 
 from .conftest import SAMPLES
 from .test_scans import replay, score
@@ -214,3 +218,18 @@ def test_an_image_under_a_text_table_is_no_region(tmp_path: Path) -> None:
     assert doc.kind == "pdf-text" and doc.ocr is None  # ... but it lies under one of the text layer
     (table,) = doc.tables()
     assert table.n_rows == 4 and table.n_cols == 2
+
+
+@dataclass(frozen=True)
+class _NoEngine:
+    """An engine factory for a machine without tesseract."""
+
+    def __call__(self) -> Engine:
+        raise DependencyMissingError("this file needs OCR, and tesseract is not installed")
+
+
+def test_pictures_without_tesseract_are_named_not_fatal() -> None:
+    doc = read_document(PIXELS / "office_2021_pictures.docx", ocr=OcrOptions(engine=_NoEngine(), workers=1))
+    assert doc.tables() == []
+    assert any("pictures that may hold tables were not read" in w for w in doc.warnings)
+    assert any("一、总体情况" in ln.text for ln in doc.pages[0].lines)
