@@ -76,11 +76,11 @@ def read_document(
     if kind == "html":
         from .html import read_html
 
-        return read_html(path)
+        return read_html(path, ocr)
     if kind in ("docx", "doc"):
         from .docx import read_doc, read_docx
 
-        return read_docx(path) if kind == "docx" else read_doc(path)
+        return read_docx(path, ocr=ocr) if kind == "docx" else read_doc(path, ocr)
     if kind == "text":
         from .text import read_text
 

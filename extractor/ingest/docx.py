@@ -25,8 +25,10 @@ from lxml import etree
 
 from ..document import Document, TableCell
 from ..errors import UnsupportedInputError
+from ..ocr.options import OcrOptions
 from .flow import Flow, clean_text
 from .kinds import RTF_MAGIC
+from .pictures import Picture, paragraph_pictures, read_docx_pictures
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -150,6 +152,8 @@ def _read_blocks(container: etree._Element, flow: Flow) -> None:
     for el in _children(container):
         if el.tag == f"{W}p":
             flow.add_text(paragraph_text(el))
+            for ref, width in paragraph_pictures(el):
+                flow.add_picture(ref, width)
         elif el.tag == f"{W}tbl":
             if _has_table_inside(el):
                 # A frame around other tables: read its cells' content in order.
@@ -161,11 +165,13 @@ def _read_blocks(container: etree._Element, flow: Flow) -> None:
                 flow.add_table(table_cells(el))
 
 
-def read_docx(path: Path, shown_as: Path | None = None) -> Document:
-    """A Document from a .docx file (`shown_as`: the name to report, for a converted .doc)."""
+def read_docx(path: Path, shown_as: Path | None = None, ocr: OcrOptions | None = None) -> Document:
+    """A Document from a .docx file (`shown_as`: the name to report, for a converted .doc); the
+    pictures of tables it holds are read by OCR (`pictures.py`)."""
     try:
         with zipfile.ZipFile(path) as z:
-            xml = z.read(_main_part(z))
+            part = _main_part(z)
+            xml = z.read(part)
     except (zipfile.BadZipFile, KeyError, OSError) as e:
         raise UnsupportedInputError(f"{path}: the Word file cannot be opened ({e}); fetch it again") from e
     try:
@@ -178,14 +184,19 @@ def read_docx(path: Path, shown_as: Path | None = None) -> Document:
         raise UnsupportedInputError(f"{path}: the Word file has no body; fetch it again")
     flow = Flow(path=shown_as or path, kind="docx")
     _read_blocks(body, flow)
-    return flow.document()
+    doc = flow.document()
+    if flow.pictures:
+        with zipfile.ZipFile(path) as z:
+            pictures = [Picture(y, ref, width) for y, ref, width in flow.pictures]
+            read_docx_pictures(doc, z, part, pictures, ocr)
+    return doc
 
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def read_doc(path: Path) -> Document:
+def read_doc(path: Path, ocr: OcrOptions | None = None) -> Document:
     """A legacy Word file (.doc, .wps, RTF), converted to .docx by LibreOffice, then read."""
     binary = soffice()
     if binary is None:
@@ -230,6 +241,6 @@ def read_doc(path: Path) -> Document:
                 f"{path}: LibreOffice could not convert the Word file; open it in Word or WPS and "
                 "save it as .docx"
             )
-        doc = read_docx(converted, shown_as=path)
+        doc = read_docx(converted, shown_as=path, ocr=ocr)
     doc.warnings.append("a legacy Word file (.doc or RTF): read after conversion to .docx by LibreOffice")
     return doc

@@ -62,6 +62,9 @@ class Flow:
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Pictures in document order: (position, what names it, width in inches or None); `pictures.py`
+    # reads them and places what they hold between their position and the next.
+    pictures: list[tuple[float, str, float | None]] = field(default_factory=list)
     _y: int = 0
 
     def _next(self) -> float:
@@ -73,6 +76,10 @@ class Flow:
         for line in clean_lines(text):
             if not self.is_chrome(line):
                 self.lines.append(Line(text=line, page=PAGE, y=self._next(), block_end=True))
+
+    def add_picture(self, ref: str, width_in: float | None = None) -> None:
+        """A picture (a part of a Word file, an `<img>`'s src): its place in the flow."""
+        self.pictures.append((self._next(), ref, width_in))
 
     def add_table(self, cells: list[TableCell]) -> None:
         """A table from cells at grid positions with spans: a Table when it holds data, else its

@@ -26,6 +26,7 @@ from lxml import etree
 from .. import patterns
 from ..document import Document, TableCell
 from ..errors import UnsupportedInputError
+from ..ocr.options import OcrOptions
 from ..text import squash
 from ..vocabulary import mentions_tables
 from .flow import Flow, clean_text
@@ -253,6 +254,13 @@ class _Reader:
 
     def walk(self, el: etree._Element) -> None:
         tag = _tag(el)
+        if tag == "img" and not _hidden(el) and el.get("src"):
+            self.flush()
+            # pictures.py reads it when it is beside the page; its width is in CSS pixels (96 an inch)
+            m = regex.match(r"\s*(\d+)\s*(?:px)?\s*$", el.get("width") or "")
+            width = int(m[1]) / 96 if m and int(m[1]) else None
+            self.flow.add_picture(el.get("src") or "", width)
+            return
         if tag is None or self._skip(el, tag):
             return
         if tag == "br":
@@ -319,7 +327,7 @@ def _has_table_inside(el: etree._Element) -> bool:
     return any(True for _ in el.iterdescendants("table"))
 
 
-def read_html(path: Path) -> Document:
+def read_html(path: Path, ocr: OcrOptions | None = None) -> Document:
     data = path.read_bytes()
     text = _XML_DECL.sub("", decode_html(data), count=1)
     if not text.strip():
@@ -331,4 +339,9 @@ def read_html(path: Path) -> Document:
     flow = Flow(path=path, kind="html", is_chrome=is_chrome_line)
     reader = _Reader(flow)
     reader.read(root)
-    return flow.document()
+    doc = flow.document()
+    if flow.pictures:
+        from .pictures import Picture, read_html_pictures
+
+        read_html_pictures(doc, [Picture(y, ref, width) for y, ref, width in flow.pictures], ocr)
+    return doc

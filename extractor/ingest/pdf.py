@@ -5,7 +5,8 @@ are is the caller's pre-pass over the text layer (`TablePages`: the pipeline pas
 locator's choice, between the headings of sections 二 and 五). pdfium (C) gives both an order of magnitude
 faster than pdfminer (`pdfium_geometry.py`); pdfplumber's own table finder turns the ruling lines
 into cell boxes, and those become grids with spans. Should pdfium's geometry fail on a page, that
-page is read by pdfplumber itself, as before.
+page is read by pdfplumber itself, as before. What each page shows, text or pixels (a searchable
+scan, a picture of a table on a text page), is `regions.py`'s to say, from the page objects.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from ..limits import DEFAULT_MAX_PIXELS, page_pixels
 from ..ocr.options import OcrOptions
 from .pages import TablePages
 from .pdfium_geometry import page_chars, page_edges, page_frame
+from .regions import Survey, pixel_pages, read_regions, region_pages, survey_page, vote_pages
 from .scanned import triage
 
 
-def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
+def _pdfium_pages(path: Path, password: str | None, surveys: list[Survey] | None = None) -> list[Page]:
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as e:
@@ -53,6 +55,8 @@ def _pdfium_pages(path: Path, password: str | None) -> list[Page]:
             pages.append(
                 Page(number=i + 1, width=width, height=height, lines=[ln for ln in lines if ln.text.strip()])
             )
+            if surveys is not None:  # what the page shows (regions.py), while it is loaded
+                surveys.append(survey_page(page, i + 1))
             textpage.close()
             page.close()
     finally:
@@ -116,10 +120,13 @@ def read_pdf(
 ) -> Document:
     """The text layer of every page; OCR for the pages without a usable one; geometry for the pages
     `table_pages` names in the text layer (every page when None)."""
-    pages = _pdfium_pages(path, password)
+    surveys: list[Survey] = []
+    pages = _pdfium_pages(path, password, surveys)
     doc = Document(path=path, kind="pdf-text", pages=pages, n_pages=len(pages))
     # Pages without a usable text layer (scans, fonts without a ToUnicode map) are read by OCR.
     needs_ocr = triage(["\n".join(line.text for line in p.lines) for p in pages])
+    # What the pages show (regions.py): searchable scans are read as scans, pictures as regions.
+    pixels = pixel_pages(surveys, needs_ocr, doc.warnings)
     for number in sorted(needs_ocr):  # a page too large to render stays as its text layer
         from ..ocr.preprocess import DPI
 
@@ -146,9 +153,11 @@ def read_pdf(
             )
         doc.warnings.extend(warnings)
     pdf = pdfium.PdfDocument(str(path), password=password)
+    regions = region_pages(surveys, needs_ocr)
     try:
+        vote_pages(pdf, doc, [n for n in pixels if n in needs_ocr])
         wanted = table_pages(doc) if table_pages is not None else [p.number for p in doc.pages]
-        for number in wanted:
+        for number in sorted(set(wanted) | set(regions)):  # a page with a picture: with geometry
             if number in needs_ocr:
                 continue
             try:
@@ -158,4 +167,6 @@ def read_pdf(
                 doc.pages[number - 1] = _plumber_table_page(path, number, password)
     finally:
         pdf.close()
+    if regions:
+        read_regions(path, password, doc, regions, ocr or OcrOptions())
     return doc

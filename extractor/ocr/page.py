@@ -35,6 +35,12 @@ class PageJob:
     number: int
     kind: str  # "pdf" or "image"
     password: str | None = None
+    # A region of a PDF page (x0, top, x1, bottom in points): only it is rendered and read.
+    box: tuple[float, float, float, float] | None = None
+    # An image's resolution when its file does not say (a picture's size in a Word file tells it).
+    dpi: float | None = None
+    # A picture or a region of a page: only a ruled table is read from it (see `read_page`).
+    tables_only: bool = False
 
 
 @dataclass
@@ -46,19 +52,22 @@ class PageResult:
 def load(job: PageJob) -> tuple[PageImage, float]:
     """The working image of the job's page, and the size of a source pixel in output units."""
     if job.kind == "pdf":
-        image = render_pdf_page(Path(job.path), job.number, DPI, job.password)
+        image = render_pdf_page(Path(job.path), job.number, DPI, job.password, job.box)
         return prepare(image, DPI), 72 / DPI
     image, dpi = load_image_page(Path(job.path), job.number - 1)
-    return prepare(image, dpi), 1.0
+    return prepare(image, dpi or job.dpi), 1.0
 
 
 def ocr_page(job: PageJob, engine: Engine) -> PageResult:
     work, unit = load(job)
-    return read_page(work, unit, job.number, engine)
+    return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
 
 
-def read_page(work: PageImage, unit: float, number: int, engine: Engine) -> PageResult:
-    """The page's tables and lines from its working image."""
+def read_page(
+    work: PageImage, unit: float, number: int, engine: Engine, tables_only: bool = False
+) -> PageResult:
+    """The page's tables and lines from its working image; with `tables_only`, nothing (not even
+    the text) from an image without a ruled table (a region of a page: a photo, a seal)."""
     gray = work.gray
     # Working pixels → output units (for ordering positions: row tops, column edges, line tops).
     scale = float(np.sqrt(abs(np.linalg.det(work.to_source[:2, :2])))) * unit
@@ -70,6 +79,8 @@ def read_page(work: PageImage, unit: float, number: int, engine: Engine) -> Page
         if table is not None:
             tables.append(table)
     tables = drop_frames(tables)
+    if tables_only and not tables:
+        return PageResult(page=Page(number=number), notes=[])
     prose = gray.copy()
     for table in tables:
         for cell in table.cells:

@@ -39,19 +39,30 @@ class PageImage:
     notes: list[str]
 
 
-def render_pdf_page(path: Path, number: int, dpi: int = DPI, password: str | None = None) -> Image:
+def render_pdf_page(
+    path: Path,
+    number: int,
+    dpi: int = DPI,
+    password: str | None = None,
+    box: tuple[float, float, float, float] | None = None,
+) -> Image:
     """Page `number` (1-based) rendered at `dpi`: in colour (BGR) when a thumbnail shows red ink (a
-    seal to lift out), else in grey (a third of the memory)."""
+    seal to lift out), else in grey (a third of the memory). With `box` (x0, top, x1, bottom in
+    points from the top-left), only that region is rendered."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
         page = pdf[number - 1]
         try:
-            thumb = np.asarray(page.render(scale=36 / 72).to_numpy(), dtype=np.int16)
+            crop = (0.0, 0.0, 0.0, 0.0)
+            if box is not None:  # pdfium's crop: what to cut from the left, bottom, right and top
+                w, h = page.get_size()
+                crop = (box[0], h - box[3], w - box[2], box[1])
+            thumb = np.asarray(page.render(scale=36 / 72, crop=crop).to_numpy(), dtype=np.int16)
             red = thumb[:, :, 2] - np.maximum(thumb[:, :, 0], thumb[:, :, 1]) > 50
             colour = bool(red.sum() >= 3)
-            bitmap = page.render(scale=dpi / 72, grayscale=not colour)
+            bitmap = page.render(scale=dpi / 72, grayscale=not colour, crop=crop)
             image = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
             bitmap.close()
         finally:
