@@ -96,6 +96,31 @@ def test_osd_chooses_between_the_ends_of_the_axis_the_cues_found() -> None:
     assert (weak.degrees, weak.how) == (0, "unsure")
 
 
+def test_an_upright_table_of_vertical_headers_is_not_turned() -> None:
+    """Section 四's narrow header cells, one character a line, look like lines up and down; OSD
+    saying the page is upright (the other axis) leaves it as it is, and so does no answer."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFont
+
+    from samples.render_pdf import FONTS, _font_file
+
+    font = ImageFont.truetype(_font_file("wqy-zenhei"), 42, index=FONTS["wqy-zenhei"][2])
+    img = PILImage.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(img)
+    for c in range(16):
+        x = 200 + 130 * c
+        draw.line((x, 400, x, 1200), fill=0, width=4)
+        for k, ch in enumerate("结果维持纠正"):
+            draw.text((x + 40, 430 + 46 * k), ch, font=font, fill=0)
+        draw.text((x + 35, 1100), str(c % 10), font=font, fill=0)
+    draw.line((200, 400, 2150, 400), fill=0, width=4)
+    draw.line((200, 1200, 2150, 1200), fill=0, width=4)
+    page = np.asarray(img)
+    assert orient.axis(orient._without_rules(*orient._reduced(binarize(page))))[0] == "v"
+    for engine in (OsdEngine(clockwise=0), OsdEngine(clockwise=90, conf=0.2), None):
+        assert orient.detect(binarize(page), engine, page).degrees == 0
+
+
 def test_a_blank_page_stays_as_it_is() -> None:
     blank = np.full((3508, 2480), 255, np.uint8)
     found = orient.detect(binarize(blank), OsdEngine(clockwise=90), blank)

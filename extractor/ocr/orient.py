@@ -213,20 +213,18 @@ def detect(ink: Image, engine: Engine | None = None, gray: Image | None = None) 
     if top >= MIN_VOTES and top >= FLIP_RATIO * max(1, bottom):
         return Orientation(base + 180, "cues", why)
     # The axis is clear: OSD only chooses between the two ends of it, which it does reliably even
-    # where it is unsure of the rest (a page that is mostly table).
-    return _osd(engine, gray, why, (base, base + 180), MIN_OSD_CHOICE, fallback=base)
+    # where it is unsure of the rest (a page that is mostly table). When it names the other axis
+    # (a table whose narrow header cells run one character a line looks like lines up and down),
+    # or nothing, the page is read as it is: a page turned by mistake loses as much as one left.
+    return _osd(engine, gray, why, (base, base + 180), MIN_OSD_CHOICE)
 
 
 def _osd(
-    engine: Engine | None,
-    gray: Image | None,
-    why: str,
-    allowed: tuple[int, ...],
-    min_conf: float,
-    fallback: int = 0,
+    engine: Engine | None, gray: Image | None, why: str, allowed: tuple[int, ...], min_conf: float
 ) -> Orientation:
-    """OSD's answer when it is one of `allowed` and sure enough; else `fallback`, unsure."""
+    """OSD's answer when it is one of `allowed` and sure enough; else the page as it is, unsure."""
     unsure = f"orientation unclear ({why})"
+    fallback = 0
     if engine is None or gray is None:
         return Orientation(fallback, "unsure", f"{unsure}; read as it is")
     h, w = gray.shape
