@@ -159,20 +159,22 @@ def flip_votes(text: Image) -> tuple[int, int]:
 
 def _level(text: Image, limit: float = 6.0) -> Image:
     """The reduced page turned so that its lines lie level (a scan's skew tilts a long line more
-    than its own height): the angle whose row profile is the most uneven."""
+    than its own height): the angle whose row profile is the most uneven, searched on a copy
+    half as large."""
     h, w = text.shape
-    centre = (w / 2, h / 2)
+    half = cv2.resize(text, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
 
-    def turned(angle: float) -> Image:
-        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        return np.asarray(cv2.warpAffine(text, m, (w, h), flags=cv2.INTER_NEAREST), dtype=np.uint8)
+    def turned(image: Image, angle: float) -> Image:
+        ih, iw = image.shape
+        m = cv2.getRotationMatrix2D((iw / 2, ih / 2), angle, 1.0)
+        return np.asarray(cv2.warpAffine(image, m, (iw, ih), flags=cv2.INTER_NEAREST), dtype=np.uint8)
 
     def sharpness(angle: float) -> float:
-        return float(np.var(turned(angle).sum(axis=1, dtype=np.float64)))
+        return float(np.var(turned(half, angle).sum(axis=1, dtype=np.float64)))
 
     best = max(np.arange(-limit, limit + 0.01, 0.5), key=sharpness)
     best = max(np.arange(best - 0.5, best + 0.51, 0.1), key=sharpness)
-    return turned(float(best)) if abs(best) > 0.05 else text
+    return turned(text, float(best)) if abs(best) > 0.05 else text
 
 
 def _rot(image: Image, degrees: int) -> Image:
