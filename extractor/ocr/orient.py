@@ -5,15 +5,18 @@ Cheap cues first, from the page's own ink (a reduced copy, no OCR):
 - `axis`: whether text lines run across the page or up and down. Ruling lines are taken out
   (a table has both), then the ink is smeared along each axis by a fraction of a character: along
   the lines, the characters of a line merge into long bands; across them, the gap between lines
-  (a body's leading is half a character or more) keeps them apart. The axis whose smear leaves far
-  fewer pieces, longer than tall, is the lines' direction.
+  (a body's leading is half a character or more) keeps them apart. The axis along which the smear
+  makes many more line-shaped bands (three characters long or more, about one thick) is the
+  lines' direction.
 - `flip`: whether the upright lines are upside down. Chinese punctuation (，。、 and the decimal
   point) sits at the bottom of a line, alone in its column of the line; upside down it sits at the
   top. Each small piece of ink alone in its column of a line band votes by where it sits.
 
-When a cue is clear it decides; when it is not (a page of tables with little punctuation, too
-little text) tesseract's orientation detection (OSD, `--psm 0`, through the engine so recordings
-replay it) is asked; when that is unsure too, the page stays as it is, with a note.
+When a cue is clear it decides; when it is not (a page of tables with little punctuation, a font
+that centres its punctuation, too little text) tesseract's orientation detection (OSD, `--psm 0`,
+through the engine so recordings replay it) is asked, and when the cues found the axis it only
+chooses between that axis's two ends; when it is unsure too, or names the other axis, the page is
+read as it is (a page turned by mistake loses as much as one left as it was).
 """
 
 from __future__ import annotations
