@@ -135,11 +135,12 @@ def _column_holds(cells: dict[str, dict[str, Cell]], key: str) -> dict[str, str]
     out: dict[str, str] = {}
     outcomes = [r for r in cells if r not in NOT_OUTCOMES]
     parts, total = col(outcomes), cells.get("total", {}).get(key)
-    sure = outcomes and _sure([*parts, total]) and total is not None and total.value
-    if sure and total is not None and _sum(parts) == total.value:
+    # A column of zeros that adds up confirms its zeros as much as any other column its numbers.
+    stated = total.value if total is not None else None
+    if outcomes and stated is not None and _sure([*parts, total]) and _sum(parts) == stated:
         out.update(dict.fromkeys([*outcomes, "total"], "（七）总计 = the sum of the outcome rows"))
     left, right = col(BALANCE[0]), col(BALANCE[1])
-    if _sure(left + right) and _sum(left) == _sum(right) and any(c and c.value for c in left):
+    if _sure(left + right) and any(c and c.value is not None for c in left) and _sum(left) == _sum(right):
         out.update(dict.fromkeys([*BALANCE[0], *BALANCE[1]], "一 + 二 = （七）总计 + 四"))
     return out
 
