@@ -208,6 +208,51 @@ def test_turned_samples_are_read_and_boxes_point_into_the_scan(name: str) -> Non
         assert abs((cell.bbox[1] + cell.bbox[3]) / 2 - y) < 10, path
 
 
+# --- the corpus's scans, fed the wrong way -----------------------------------------------------------
+
+CORPUS_TURNED = {
+    # scan → (ground truth, degrees counter-clockwise, pages turned: None for all)
+    "001_hongzequ_2023_scan300.pdf": ("001_hongzequ_2023.pdf.json", 90, None),
+    "003_huaianshi_2024_scan300.pdf": ("003_huaianshi_2024.pdf.json", 180, (2, 4, 5)),
+}
+
+
+def _feed_turned(source: Path, out: Path, degrees: int, pages: tuple[int, ...] | None) -> None:
+    """`source` scanned again at 200 dpi with the chosen pages turned, as image-only PDF pages."""
+    import pypdfium2 as pdfium
+
+    from samples.scan import _image_page, jpeg, turned
+
+    src, pdf = pdfium.PdfDocument(str(source)), pdfium.PdfDocument.new()
+    try:
+        for i in range(len(src)):
+            page = src[i]
+            image = np.array(page.render(scale=200 / 72, grayscale=True).to_numpy(), dtype=np.uint8)
+            w, h = page.get_size()
+            if pages is None or i + 1 in pages:
+                image = turned(image[:, :, 0] if image.ndim == 3 else image, degrees)
+                w, h = (h, w) if degrees % 180 else (w, h)
+            _image_page(pdf, jpeg(image, 60), (w, h), i)
+        pdf.save(str(out))
+    finally:
+        src.close()
+        pdf.close()
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(CORPUS_TURNED))
+def test_corpus_scans_fed_the_wrong_way(corpus: Path, tmp_path: Path, name: str) -> None:
+    """Real reports (WPS fonts, never seen as samples) scanned sideways or with pages upside down."""
+    gt, degrees, pages = CORPUS_TURNED[name]
+    path = tmp_path / name.replace(".pdf", f"_turned{degrees}.pdf")
+    _feed_turned(corpus / "docs" / name, path, degrees, pages)
+    report = extract(path, replay(path.name))
+    n, wrong_flagged, wrong_unflagged = score(report, json.loads((corpus / "gt" / gt).read_text("utf-8")))
+    assert wrong_unflagged == [] and n - len(wrong_flagged) >= 0.995 * n
+    turned = {int(w.split(":")[0].split()[1]) for w in report.warnings if f"turned {degrees}°" in w}
+    assert turned == set(pages or range(1, report.source.pages + 1))
+
+
 def test_landscape_table_pages_in_a_portrait_scan() -> None:
     name = "s12_gov_hybrid_landscape_table.pdf"
     sample = SCANS / name
