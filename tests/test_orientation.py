@@ -194,7 +194,7 @@ def test_turned_samples_are_read_and_boxes_point_into_the_scan(name: str) -> Non
     assert wrong_unflagged == [] and n - len(wrong_flagged) >= 0.995 * n
     assert report.status == "ok", report.warnings
     turned = {int(w.split(":")[0].split()[1]) for w in report.warnings if "turned" in w}
-    assert turned == set(pages or range(1, report.source.pages + 1))
+    assert turned == set(pages or range(1, (report.source.pages or 0) + 1))
     assert all(f"turned {degrees}° clockwise" in w for w in report.warnings if "turned" in w)
     # Every cell's box, on the page as rendered, is where the same cell of the upright text PDF
     # lands once turned the way the scanner fed it.
@@ -250,7 +250,7 @@ def test_corpus_scans_fed_the_wrong_way(corpus: Path, tmp_path: Path, name: str)
     n, wrong_flagged, wrong_unflagged = score(report, json.loads((corpus / "gt" / gt).read_text("utf-8")))
     assert wrong_unflagged == [] and n - len(wrong_flagged) >= 0.995 * n
     turned = {int(w.split(":")[0].split()[1]) for w in report.warnings if f"turned {degrees}°" in w}
-    assert turned == set(pages or range(1, report.source.pages + 1))
+    assert turned == set(pages or range(1, (report.source.pages or 0) + 1))
 
 
 def test_landscape_table_pages_in_a_portrait_scan() -> None:
@@ -277,3 +277,17 @@ def test_unreadable_request_header_sample_is_exact() -> None:
     assert wrong_unflagged == [] and n - len(wrong_flagged) >= 0.995 * n
     assert all(len(row) == 7 for row in report.requests.values())
     assert any("placed at the template's positions" in w for w in report.warnings)
+
+
+def test_landscape_table_pages_in_a_text_pdf(tmp_path: Path) -> None:
+    """The landscape sample's source, as the text PDF it was drawn as: section 三 on landscape pages."""
+    from samples.scan import SCANS as SCAN_SPECS
+    from samples.scan import redraw
+
+    spec = next(s for s in SCAN_SPECS if s.id == "s12_gov_hybrid_landscape_table")
+    path, truth = redraw(spec, SAMPLES, tmp_path)
+    report = extract(path)
+    n, wrong_flagged, wrong_unflagged = score(report, truth)
+    assert (n, wrong_flagged, wrong_unflagged) == (186, [], [])
+    cells = [c for row in report.requests.values() for c in row.values()]
+    assert max(c.bbox[2] for c in cells if c.bbox) > 700  # the table is wider than a portrait page
