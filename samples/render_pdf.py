@@ -166,6 +166,8 @@ class Style:
     # section 三 "req:head:<n>", "req:<row key>"; section 四 "rev:head:<n>", "rev:values".
     # `samples.generate.fit_break` gets a natural break instead, by nudging sizes.
     break_before: tuple[str, ...] = ()
+    # Section 三's table on landscape pages of its own (a wide table in a portrait report).
+    landscape_requests: bool = False
 
 
 def make_style(seed: int, **overrides: Any) -> Style:
@@ -432,6 +434,7 @@ class Flow:
         self.s = style
         left, right, top, bottom = style.margins
         self.x0 = left
+        self.page_w = PAGE_W
         self.width = PAGE_W - left - right
         self.top = PAGE_H - top
         self.bottom = bottom
@@ -456,6 +459,17 @@ class Flow:
         self.y = self.top
         self.page_started = False
 
+    def landscape(self, on: bool) -> None:
+        """The pages from here on landscape (or portrait again), starting a new page if needed."""
+        if self.page_started:
+            self.new_page()
+        left, right, top, _ = self.s.margins
+        self.page_w, page_h = (PAGE_H, PAGE_W) if on else (PAGE_W, PAGE_H)
+        self.c.setPageSize((self.page_w, page_h))
+        self.width = self.page_w - left - right
+        self.top = page_h - top
+        self.y = self.top
+
     def finish(self) -> None:
         self._page_number()
         self.c.save()
@@ -466,9 +480,9 @@ class Flow:
         w = _width(label, self.pnfont, s.page_number_size)
         y = max(20.0, s.margins[3] * 0.45)
         if s.page_number_pos == "center":
-            x = (PAGE_W - w) / 2
+            x = (self.page_w - w) / 2
         elif self.page % 2:
-            x = PAGE_W - s.margins[1] - w
+            x = self.page_w - s.margins[1] - w
         else:
             x = s.margins[0]
         self.c.setFont(self.pnfont, s.page_number_size)
@@ -745,12 +759,12 @@ def _spans(n: int) -> list[int]:
     return {1: [3], 2: [1, 2], 3: [1, 1, 1]}[n]
 
 
-def request_table(truth: Truth, s: Style) -> Table:
+def request_table(truth: Truth, s: Style, page_w: float = PAGE_W) -> Table:
     """Section 三: 3 label columns (A vertical, B group, C leaf) + 7 data columns."""
     single_other = "other" in truth["requests"]
     rows = request_rows(single_other)
     a, b, c = s.req_label_widths
-    width = _text_width(s)
+    width = _text_width(s) + page_w - PAGE_W
     # every number must fit on one line: narrow the leaf column if needed
     num_font = font_name(s.table_latin_font or s.table_font)
     widest = max(
@@ -904,9 +918,13 @@ def render_pdf(truth: Truth, out_path: str | Path | BinaryIO, style: Style) -> R
             flow.space(s.line_height * 0.4)
         flow.table(tab)
     flow.space(s.line_height * 0.5)
-    req = flow.prepare(request_table(truth, s))
+    if s.landscape_requests:
+        flow.landscape(True)
+    req = flow.prepare(request_table(truth, s, flow.page_w))
     heading("requests", req.first_need)
     flow.table(req)
+    if s.landscape_requests:
+        flow.landscape(False)
     flow.space(s.line_height * 0.5)
     rev = flow.prepare(review_table(truth, s))
     heading("review_litigation", sum(rev.heights))

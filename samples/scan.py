@@ -52,6 +52,16 @@ class Scan:
     seal_at: tuple[float, float] = (0.7, 0.3)  # centre as a share of width, height
     scanned_pages: tuple[int, ...] = ()  # for a mixed PDF: the pages that become images
     pages: tuple[int, ...] = field(default=())  # for images: the pages written (default all)
+    # Fed the wrong way: pages turned counter-clockwise by `turn` degrees (90, 180, 270), all of them
+    # or those in `turn_pages`; a page turned a quarter is written landscape.
+    turn: int = 0
+    turn_pages: tuple[int, ...] = ()
+    smudge_request_header: bool = False  # the header rows of section 三's table smudged past reading
+    # The source drawn again (from its sample in `samples.generate`) with these style changes, e.g.
+    # section 三's table on landscape pages; `portrait_feed`: landscape pages scanned turned a
+    # quarter clockwise, as a portrait scanner takes them.
+    restyle: tuple[tuple[str, object], ...] = ()
+    portrait_feed: bool = False
 
 
 SCANS: tuple[Scan, ...] = (
@@ -95,6 +105,74 @@ SCANS: tuple[Scan, ...] = (
         noise=3.0,
         light=0.2,
         scanned_pages=(2, 3),
+    ),
+    Scan(
+        "s08_gov_2021_dashes_sideways",
+        "s04_gov_2021_dashes.pdf",
+        8808,
+        "fed sideways: every page turned 90° counter-clockwise (written landscape), 200 dpi "
+        "greyscale, 0.5° skew, grain, JPEG q50.",
+        quality=50,
+        rotate=0.5,
+        blur=0.5,
+        noise=3.0,
+        light=0.15,
+        turn=90,
+    ),
+    Scan(
+        "s09_gov_2019_wanyuan_sideways",
+        "s05_gov_2019_wanyuan.pdf",
+        9909,
+        "fed sideways the other way: every page turned 90° clockwise (written landscape), 200 dpi "
+        "greyscale, -0.7° skew, blur, uneven light.",
+        quality=55,
+        rotate=-0.7,
+        blur=0.7,
+        noise=2.5,
+        light=0.3,
+        turn=270,
+    ),
+    Scan(
+        "s10_bureau_2025_big_upside_down",
+        "s06_bureau_2025_big.pdf",
+        1010,
+        "three pages upside down (2, 3 and 4: the tables and the narrative after them), 200 dpi "
+        "greyscale, 0.8° skew, grain.",
+        quality=50,
+        rotate=0.8,
+        blur=0.5,
+        noise=3.0,
+        light=0.2,
+        turn=180,
+        turn_pages=(2, 3, 4),
+    ),
+    Scan(
+        "s11_gov_2021_split4_smudged_header",
+        "s01_gov_2021_split4.pdf",
+        1111,
+        "the header rows of section 三's table smudged past reading (as a wet thumb or a toner "
+        "streak leaves them): the columns must come from the template and the relations; "
+        "200 dpi greyscale, -0.4° skew, grain.",
+        quality=55,
+        rotate=-0.4,
+        blur=0.5,
+        noise=2.5,
+        light=0.15,
+        smudge_request_header=True,
+    ),
+    Scan(
+        "s12_gov_hybrid_landscape_table",
+        "s03_gov_hybrid_failure.pdf",
+        1212,
+        "section 三's table drawn on two landscape pages of a portrait report, scanned in portrait: "
+        "those pages come out turned a quarter clockwise; 200 dpi greyscale, 0.6° skew, grain.",
+        quality=55,
+        rotate=0.6,
+        blur=0.5,
+        noise=2.5,
+        light=0.2,
+        restyle=(("landscape_requests", True),),
+        portrait_feed=True,
     ),
 )
 
@@ -173,6 +251,50 @@ def geometry(image: Array, rotate: float, keystone: float) -> Array:
     return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=white)
 
 
+def header_boxes(source: Path, index: int) -> list[tuple[float, float, float, float]]:
+    """The characters (boxes in PDF points, top-down) of the header rows of section 三's table on
+    page `index` (0-based): the rows of the table above its first row of numbers."""
+    import pdfplumber
+
+    with pdfplumber.open(source) as pdf:
+        page = pdf.pages[index]
+        boxes: list[tuple[float, float, float, float]] = []
+        for table in page.find_tables():
+            rows = table.rows
+            texts = ["".join(page.crop(row.bbox).extract_text().split()) for row in rows]
+            if not any("自然人" in t or "申请人情况" in t for t in texts):
+                continue
+            first_data = next(i for i, t in enumerate(texts) if "本年新收" in t)
+            x0, top, x1, _ = table.bbox
+            bottom = rows[first_data].bbox[1]
+            boxes += [
+                (c["x0"], c["top"], c["x1"], c["bottom"])
+                for c in page.chars
+                if x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] and c["bottom"] <= bottom
+            ]
+        return boxes
+
+
+def smudge(image: Array, boxes: list[tuple[float, float, float, float]], dpi: int) -> Array:
+    """Each character box smeared and faded: the strokes run into a grey blot no reader resolves."""
+    out = image.copy()
+    k = dpi / 72
+    for x0, top, x1, bottom in boxes:
+        size = (bottom - top) * k
+        pad = int(size * 0.3)
+        ys = slice(max(0, int(top * k) - pad), int(bottom * k) + pad)
+        xs = slice(max(0, int(x0 * k) - pad), int(x1 * k) + pad)
+        region = out[ys, xs].astype(np.float32)
+        blurred = cv2.GaussianBlur(region, (0, 0), max(1.0, size * 0.18))
+        out[ys, xs] = (0.45 * blurred + 0.55 * 235).clip(0, 255).astype(np.uint8)
+    return out
+
+
+def turned(image: Array, degrees: int) -> Array:
+    """The image turned counter-clockwise by `degrees` (a multiple of 90): exact, no resampling."""
+    return np.ascontiguousarray(np.rot90(image, (degrees // 90) % 4))
+
+
 def degrade(image: Array, scan: Scan, page: int, rng: np.random.Generator) -> Array:
     if page in scan.seal_pages:
         image = seal(image, scan.seal_at, rng, scan.dpi)
@@ -187,6 +309,8 @@ def degrade(image: Array, scan: Scan, page: int, rng: np.random.Generator) -> Ar
         # Grain, not white noise: a little correlated, as paper and sensors give (and JPEG keeps small).
         grain = cv2.GaussianBlur(rng.normal(0, scan.noise * 2, image.shape).astype(np.float32), (0, 0), 0.9)
         image = (image.astype(np.float32) + grain).clip(0, 255).astype(np.uint8)
+    if scan.turn and (not scan.turn_pages or page in scan.turn_pages):
+        image = turned(image, scan.turn)
     return image
 
 
@@ -210,8 +334,26 @@ def _image_page(pdf: pdfium.PdfDocument, data: bytes, size: tuple[float, float],
     page.close()
 
 
+def redraw(scan: Scan, src_dir: Path, out_dir: Path) -> tuple[Path, dict[str, object]]:
+    """The source drawn again with the scan's style changes (into `out_dir`, removed after the
+    scan is made), and its truth."""
+    from samples.generate import SAMPLES
+    from samples.render_pdf import make_style, render_pdf
+    from samples.truth import make_truth
+
+    sample = next(x for x in SAMPLES if f"{x.id}.pdf" == scan.source)
+    truth = make_truth(sample.seed, sample.template, file=scan.source, **sample.truth)
+    truth["notes"] += f" Exercises: {sample.exercises}"
+    path = out_dir / f".{scan.id}.source.pdf"
+    render_pdf(truth, path, make_style(sample.seed, **sample.style, **dict(scan.restyle)))
+    return path, truth
+
+
 def build(scan: Scan, src_dir: Path, out_dir: Path) -> Path:
     source = src_dir / scan.source
+    redrawn: dict[str, object] | None = None
+    if scan.restyle:
+        source, redrawn = redraw(scan, src_dir, out_dir)
     src = pdfium.PdfDocument(str(source))
     rng = np.random.default_rng(scan.seed)
     out = out_dir / f"{scan.id}{scan.suffix}"
@@ -225,7 +367,14 @@ def build(scan: Scan, src_dir: Path, out_dir: Path) -> Path:
                 if scan.scanned_pages and number not in scan.scanned_pages:
                     pdf.import_pages(src, [i], index=i)
                     continue
-                image = degrade(render(src, i, scan.dpi), scan, number, rng)
+                page = render(src, i, scan.dpi)
+                if scan.smudge_request_header:
+                    page = smudge(page, header_boxes(source, i), scan.dpi)
+                image = degrade(page, scan, number, rng)
+                if scan.portrait_feed and size[0] > size[1]:
+                    image, size = turned(image, 270), (size[1], size[0])
+                elif image.shape[1] > image.shape[0] and size[1] > size[0]:
+                    size = (size[1], size[0])  # turned a quarter: a landscape page
                 _image_page(pdf, jpeg(image, scan.quality), size, i)
             pdf.save(str(out))
             pdf.close()
@@ -245,7 +394,9 @@ def build(scan: Scan, src_dir: Path, out_dir: Path) -> Path:
                 frames[0].save(out, dpi=(scan.dpi, scan.dpi))
     finally:
         src.close()
-    truth = json.loads((src_dir / f"{scan.source}.json").read_text(encoding="utf-8"))
+        if redrawn is not None:
+            source.unlink()
+    truth = redrawn or json.loads((src_dir / f"{scan.source}.json").read_text(encoding="utf-8"))
     truth["file"] = out.name
     truth["notes"] = f"Scanned rendition of {scan.source}: {scan.what} " + truth.get("notes", "")
     (out_dir / f"{out.name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")

@@ -411,9 +411,11 @@ class SlowEngine:
 
 
 def test_sample_scans_exist_with_their_truth() -> None:
+    from samples.scan import SCANS
+
     scans = sorted((SAMPLES.parent / "scans").glob("*.pdf"))
     assert len(scans) >= 3
+    sources = {f"{s.id}{s.suffix}": s.source for s in SCANS}
     for scan in scans:
         assert Path(f"{scan}.json").exists()
-        source = scan.name.replace("_scan", "").replace("_photo", "").replace("_mixed", "")
-        assert (SAMPLES / source).exists()
+        assert (SAMPLES / sources[scan.name]).exists()

@@ -109,7 +109,7 @@ def _load_library() -> Any:
 
 
 def _declare(lib: Any) -> None:
-    vp, cp, i = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+    vp, cp, i, fl = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_float
     signatures: dict[str, tuple[list[Any], Any]] = {
         "TessVersion": ([], cp),
         "TessBaseAPICreate": ([], vp),
@@ -119,6 +119,10 @@ def _declare(lib: Any) -> None:
         "TessBaseAPISetImage": ([vp, vp, i, i, i, i], None),
         "TessBaseAPISetSourceResolution": ([vp, i], None),
         "TessBaseAPIGetTsvText": ([vp, i], vp),
+        "TessBaseAPIDetectOrientationScript": (
+            [vp, ctypes.POINTER(i), ctypes.POINTER(fl), ctypes.POINTER(cp), ctypes.POINTER(fl)],
+            i,
+        ),
         "TessDeleteText": ([vp], None),
         "TessBaseAPIClear": ([vp], None),
         "TessBaseAPIEnd": ([vp], None),
@@ -167,6 +171,8 @@ class TesseractEngine:
         lib.TessBaseAPISetVariable(handle, b"tessedit_char_whitelist", request.whitelist.encode())
         lib.TessBaseAPISetImage(handle, img.ctypes.data, img.shape[1], img.shape[0], 1, img.strides[0])
         lib.TessBaseAPISetSourceResolution(handle, self.dpi)
+        if request.psm == 0:
+            return self._orientation(handle)
         ptr = lib.TessBaseAPIGetTsvText(handle, 0)
         if not ptr:
             raise EngineError("tesseract returned no output")
@@ -175,6 +181,22 @@ class TesseractEngine:
         finally:
             lib.TessDeleteText(ptr)
             lib.TessBaseAPIClear(handle)
+
+    def _orientation(self, handle: int) -> str:
+        """Orientation and script detection (`--psm 0`) as one line: `osd`, the degrees the page is
+        turned counter-clockwise, the confidence, the script and its confidence (tab-separated)."""
+        deg, conf = ctypes.c_int(0), ctypes.c_float(0.0)
+        script, script_conf = ctypes.c_char_p(), ctypes.c_float(0.0)
+        try:
+            ok = self._lib.TessBaseAPIDetectOrientationScript(
+                handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf)
+            )
+        finally:
+            self._lib.TessBaseAPIClear(handle)
+        if not ok:
+            return ""  # too little text to tell: no answer, not an error
+        name = (script.value or b"").decode(errors="replace")
+        return f"osd\t{deg.value}\t{conf.value:.2f}\t{name}\t{script_conf.value:.2f}"
 
     def close(self) -> None:
         for handle in self._handles.values():
@@ -247,10 +269,12 @@ def load_records(path: Path) -> tuple[str, dict[str, str]]:
 
 
 def save_records(path: Path, engine: str, records: dict[str, str]) -> None:
-    """Recordings as JSON, keeping of each output the word rows (the only ones `parse_tsv` reads)."""
+    """Recordings as JSON, keeping of each output the word rows (the only ones `parse_tsv` reads)
+    and orientation answers."""
     path.parent.mkdir(parents=True, exist_ok=True)
     words = {
-        key: "\n".join(r for r in raw.splitlines() if r.startswith("5\t")) for key, raw in records.items()
+        key: "\n".join(r for r in raw.splitlines() if r.startswith(("5\t", "osd\t")))
+        for key, raw in records.items()
     }
     data = {"engine": engine, "reads": dict(sorted(words.items()))}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

@@ -49,17 +49,18 @@ class PageResult:
     notes: list[str]
 
 
-def load(job: PageJob) -> tuple[PageImage, float]:
-    """The working image of the job's page, and the size of a source pixel in output units."""
+def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
+    """The working image of the job's page, and the size of a source pixel in output units;
+    `engine` for the orientation question the page's own cues leave open."""
     if job.kind == "pdf":
         image = render_pdf_page(Path(job.path), job.number, DPI, job.password, job.box)
-        return prepare(image, DPI), 72 / DPI
+        return prepare(image, DPI, engine), 72 / DPI
     image, dpi = load_image_page(Path(job.path), job.number - 1)
-    return prepare(image, dpi or job.dpi), 1.0
+    return prepare(image, dpi or job.dpi, engine), 1.0
 
 
 def ocr_page(job: PageJob, engine: Engine) -> PageResult:
-    work, unit = load(job)
+    work, unit = load(job, engine)
     return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
 
 

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from .arrays import Image, Matrix
+from .engine import Engine
 
 DPI = 300
 # Working images are brought near this width (an A4 page at 300 dpi): rule and glyph sizes below
@@ -197,9 +198,12 @@ def warp(gray: Image, m: Matrix, size: tuple[int, int]) -> Image:
     )
 
 
-def prepare(image: Image, dpi: float | None) -> PageImage:
-    """The working image of a page: gray, seal lifted, flattened, scaled near 300 dpi, upright."""
+def prepare(image: Image, dpi: float | None, engine: Engine | None = None) -> PageImage:
+    """The working image of a page: gray, seal lifted, flattened, turned the right way up, scaled
+    near 300 dpi, upright. `engine` answers the orientation question when the page's own cues do
+    not (see `orient`)."""
     from .lines import square_up
+    from .orient import detect, rotation_matrix, turn
 
     notes: list[str] = []
     h0, w0 = image.shape[:2]
@@ -207,12 +211,22 @@ def prepare(image: Image, dpi: float | None) -> PageImage:
     del image
     if sealed:
         notes.append("red ink (a seal) lifted out before OCR")
+    # Sideways or upside down: a quarter turn is exact (no resampling); `turned` maps the source
+    # pixels onto it, so boxes still go back to the page as rendered.
+    ink = binarize(gray)
+    orientation = detect(ink, engine, gray)
+    turned = rotation_matrix(orientation.degrees, w0, h0)
+    if orientation.degrees:
+        gray, ink = turn(gray, orientation.degrees), turn(ink, orientation.degrees)
+        notes.append(f"turned {orientation.degrees}° clockwise to read it ({orientation.note})")
+    h1, w1 = gray.shape[:2]
     # Work near 300 dpi: an A4 page (595 pt wide) is ~2480 px; a 200 dpi scan or a photo is scaled.
-    factor = WORK_WIDTH / w0 if dpi is None else DPI / dpi
+    factor = WORK_WIDTH / w1 if dpi is None else DPI / dpi
     if 0.9 < factor < 1.12:
         factor = 1.0
-    angle = skew_angle(binarize(gray))
-    size = (round(w0 * factor), round(h0 * factor))
+    angle = skew_angle(ink)
+    del ink
+    size = (round(w1 * factor), round(h1 * factor))
     m = _rotation(angle, size[0], size[1]) @ _scale(factor)
     work = warp(gray, m, size) if (angle or factor != 1.0) else gray
     if abs(angle) >= 2:  # a scan's usual skew is not worth a warning
@@ -224,7 +238,10 @@ def prepare(image: Image, dpi: float | None) -> PageImage:
         work = warp(gray, m, size)
         notes.append("perspective corrected from the ruling lines")
     return PageImage(
-        gray=work, to_source=np.asarray(np.linalg.inv(m), dtype=np.float64), source_size=(w0, h0), notes=notes
+        gray=work,
+        to_source=np.asarray(np.linalg.inv(m @ turned), dtype=np.float64),
+        source_size=(w0, h0),
+        notes=notes,
     )
 
 

@@ -345,6 +345,7 @@ PageLine = tuple[str, float, tuple[int, int, int, int]]  # text, mean word confi
 
 _LATIN = regex.compile(r"[A-Za-z]")
 _HEADING_START = regex.compile(r"^[、，,.．]|^[一二三四五六七八九十][、，,.．]")
+_MISREAD_ORDINAL = regex.compile(r"^[^\P{Han}一二三四五六七八九十]、")
 
 
 def page_lines(engine: Engine, image: Image) -> list[PageLine]:
@@ -382,7 +383,8 @@ def _doubtful(line: PageLine, heading: bool) -> bool:
     text, conf, _ = line
     if heading:
         return False
-    looks_heading = len(text) <= 40 and bool(_HEADING_START.match(text)) and not regex.search(r"\d", text)
+    shaped = bool(_HEADING_START.match(text)) or _misread_ordinal(text) is not None
+    looks_heading = len(text) <= 40 and shaped and not regex.search(r"\d", text)
     latin = len(_LATIN.findall(text)) >= 3 and conf < 85
     return looks_heading or latin or conf < 50
 
@@ -403,7 +405,7 @@ def _reread(
     for t, c in candidates[1:]:
         if t and reads_as_heading(t):
             return (t, c, line[2])
-    restored = _lost_ordinal(text)
+    restored = _lost_ordinal(text) or _misread_ordinal(text)
     if restored is not None:
         return (restored, conf, line[2])
     t, c = max(candidates, key=lambda tc: tc[1] if tc[0] else -1.0)
@@ -418,6 +420,17 @@ def _lost_ordinal(text: str) -> str | None:
     if not regex.match(r"^[、，,.．]", text):
         return None
     fits = [o + text for o in "一二三四五六" if heading_key(o + text) is not None]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _misread_ordinal(text: str) -> str | None:
+    """A heading whose ordinal the engine read as another character ("入、其他需要报告的事项": 六 in a
+    blurred scan): the ordinal of the section its words name, when exactly one fits."""
+    from ..vocabulary import heading_key
+
+    if not _MISREAD_ORDINAL.match(text):
+        return None
+    fits = [o + text[1:] for o in "一二三四五六" if heading_key(o + text[1:]) is not None]
     return fits[0] if len(fits) == 1 else None
 
 

@@ -19,6 +19,7 @@ from ..patterns import RowSpec
 from ..text import best_similarity, label_key
 from .cells import CellSource, Doubt, build_cell
 from .rows import ColumnMap, Part, RowRef, header_paths, header_rows, inherit_columns, parts, value_cell
+from .template_columns import confirm, fill_columns
 
 SURE = 0.8  # a label match at least this similar is as good as exact
 
@@ -156,9 +157,18 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
     warnings: list[str] = []
     observed: list[ObservedRow] = []
     prev: tuple[Table, ColumnMap] | None = None
+    placed_keys: set[str] = set()
     for part in parts(rows):
         heads = header_rows(part)
         columns, sims = map_columns(part.table, heads)
+        # A header that cannot be read (smudged, OCR lost it): the template's positions, when the
+        # table's values fit them; the relations confirm the cells below (`confirm`).
+        placed = fill_columns(part, columns) if len(columns) < 7 and (prev is None or columns) else None
+        if placed is not None:
+            columns = placed.columns
+            sims.update({key: 1.0 for key in placed.keys})
+            placed_keys.update(placed.keys)
+            warnings.append(f"requests: p.{part.table.page}: {placed.note}")
         if len(columns) < 4:
             if prev is None:
                 continue  # rows before the table's header: not part of the grid
@@ -200,6 +210,13 @@ def reconstruct_requests(rows: list[RowRef]) -> RequestGrid | None:
             )
         cells[t.key] = {key: build_cell(CellSource(o.table, cell, doubts)) for key, cell in o.values.items()}
         sources[t.key] = {key: cell for key, cell in o.values.items() if cell is not None}
+    if placed_keys:
+        flagged = confirm(cells, [c.key for c in patterns.request_columns() if c.key in placed_keys])
+        if flagged:
+            warnings.append(
+                f"requests: {flagged} cells of the columns placed by the template are not confirmed by "
+                "any relation; check them"
+            )
     for oi, o in enumerate(observed):
         if oi not in matched and o.has_values:
             warnings.append(f"requests: a row with values was not placed: {(o.leaf or o.full)!r}")
