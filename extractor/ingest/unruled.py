@@ -362,7 +362,8 @@ class Item:
 
 def label_items(lines: list[VLine], limit: float) -> list[tuple[int, Item]]:
     """(page, item) for the label words of the lines: a numbered word starts an item, an
-    unnumbered one continues the item above it in the same column (within two lines)."""
+    unnumbered one continues the item whose last line is right above it (at the table's leading)
+    and overlaps it across."""
     out: list[tuple[int, Item]] = []
     for ln in lines:
         for w in ln.words:
@@ -373,7 +374,7 @@ def label_items(lines: list[VLine], limit: float) -> list[tuple[int, Item]]:
                 for page, it in out
                 if page == ln.page
                 and min(it.x1, w.x1) - max(it.x0, w.x0) > 0
-                and -0.5 * w.size <= w.top - it.bottom <= 2.2 * w.size
+                and 0.5 * w.size <= w.top - it.words[-1].top <= 1.75 * w.size  # the next line at the leading
             ]
             if ordinal(squash(w.text)) is None and near:
                 min(near, key=lambda n: n[0])[1].words.append(w)
