@@ -26,6 +26,7 @@ column names, cells with spans), cut per page with the page's own positions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,7 +151,39 @@ def visual_lines(chars: list[dict[str, Any]], page: int) -> list[VLine]:
             else:
                 words.append(Word(ch["text"], ch["x0"], ch["x1"], ch["top"], ch["bottom"], size))
         out.append(VLine(page, words))
-    return out
+    _rejoin(out)
+    return [ln for ln in out if ln.words]
+
+
+def _rejoin(lines: list[VLine]) -> None:
+    """A short word that touches a word of a neighbouring line end to end goes into it: a digit in
+    another font sits a little higher or lower than the Han text it numbers ("5" of "5.要求…"),
+    enough for its centre to fall nearer a line of numbers beside the label."""
+    for i, ln in enumerate(lines):
+        for w in list(ln.words):
+            if len(w.text) > 3:
+                continue
+            for other in lines[max(0, i - 2) : i + 3]:
+                if other is ln:
+                    continue
+                hit = next(
+                    (
+                        v
+                        for v in other.words
+                        if len(v.text) > len(w.text)
+                        and min(v.bottom, w.bottom) > max(v.top, w.top)
+                        and (
+                            -0.5 <= v.x0 - w.x1 <= WORD_GAP * w.size or -0.5 <= w.x0 - v.x1 <= WORD_GAP * w.size
+                        )
+                    ),
+                    None,
+                )
+                if hit is None:
+                    continue
+                hit.text = w.text + hit.text if w.x1 <= hit.x0 + 0.5 else hit.text + w.text
+                hit.x0, hit.x1 = min(hit.x0, w.x0), max(hit.x1, w.x1)
+                ln.words.remove(w)
+                break
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,11 +224,20 @@ def regions(lines: list[VLine]) -> list[Region]:
         if not values:
             limit = cur.label_limit()
             # Prose runs from the labels' side across the columns; header words sit in them.
-            beyond = limit is not None and trigger is None and any(w.x0 < limit - ln.size < limit + ln.size < w.x1 for w in ln.words)
+            beyond = (
+                limit is not None
+                and trigger is None
+                and any(w.x0 < limit - ln.size < limit + ln.size < w.x1 for w in ln.words)
+            )
             if is_prose(text) or beyond:
                 cur = None
                 continue
-            if trigger is not None and trigger[1] != cur.kind and limit is not None and not _names(text, cur.kind):
+            if (
+                trigger is not None
+                and trigger[1] != cur.kind
+                and limit is not None
+                and not _names(text, cur.kind)
+            ):
                 cur = Region(trigger[1])
                 out.append(cur)
         cur.lines.append(ln)
@@ -240,7 +282,11 @@ def blocks(region: Region) -> list[Block]:
             out.append(Block(caption=ln))
         elif region.kind == "proactive" and b.data and trigger is not None:
             out.append(Block(header=[ln]))
-        elif region.kind == "proactive" and b.data and any(w.cx >= limit for w in ln.words if limit is not None):
+        elif (
+            region.kind == "proactive"
+            and b.data
+            and any(w.cx >= limit for w in ln.words if limit is not None)
+        ):
             out.append(Block(header=[ln]))  # a sub-table's header
         elif b.data and (trigger is not None or any(w.cx >= limit for w in ln.words if limit is not None)):
             continue  # a header repeated after a page break: words over the columns, no numbers
@@ -283,29 +329,48 @@ def _leaf_piece(text: str, kind: str) -> bool:
     return bool(s) and s not in groups and any(s in n for n in names)
 
 
-def anchors(kind: str, block: Block, k: int, limit: float) -> list[float] | None:
-    """The x centre of each of the k value columns, or None when numbers and header disagree."""
+# How a column aligns its numbers: centred (Word's table style), or flush left or right.
+ALIGNMENTS: dict[str, Callable[[Word], float]] = {
+    "centre": lambda w: w.cx,
+    "left": lambda w: w.x0,
+    "right": lambda w: w.x1,
+}
+
+
+def anchors(kind: str, block: Block, k: int, limit: float) -> tuple[list[float], str] | None:
+    """Where each of the k value columns aligns its numbers, and how (a key of ALIGNMENTS); None
+    when the numbers and the header disagree on the columns."""
     values = [w for ln in block.data for w in ln.values() if w.x0 >= limit - 0.5]
     if not values:
         return None
     size = max(w.size for w in values)
     tol = COLUMN_TOLERANCE * size
-    found = cluster([w.cx for w in values], tol)
+    # The alignment under which the numbers fall into the fewest columns is the table's.
+    align, found = min(
+        ((name, cluster([key(w) for w in values], tol)) for name, key in ALIGNMENTS.items()),
+        key=lambda pair: len(pair[1]),
+    )
     if len(found) == k:
-        return found
-    # The header's column words right of the row labels (a column no number marks is still named).
+        return found, align
+    # The header's column words right of the row labels (a column no number marks is still named),
+    # moved from their centres to where the numbers align.
     labels = [w.x1 for ln in block.data for w in ln.words if w.cx < limit and not is_value(w.text)]
     left = max(labels, default=float("-inf"))
-    heads = cluster(
+    centres = cluster(
         [w.cx for ln in block.header for w in ln.words if w.cx > left and _leaf_piece(w.text, kind)], tol
     )
-    merged = sorted(found + [h for h in heads if all(abs(h - c) > 1.5 * tol for c in found)])
-    if len(found) < k and len(merged) == k:
-        return merged
-    if len(heads) == k and all(min(abs(h - c) for h in heads) <= 1.5 * tol for c in found):
-        return heads
+    if centres:
+        offsets = sorted(f - min(centres, key=lambda h: abs(h - f)) for f in found)
+        offset = offsets[len(offsets) // 2]
+        heads = [h + offset for h in centres]
+        merged = sorted(found + [h for h in heads if all(abs(h - c) > 1.5 * tol for c in found)])
+        if len(found) < k and len(merged) == k:
+            return merged, align
+        if len(heads) == k and all(min(abs(h - c) for h in heads) <= 1.5 * tol for c in found):
+            return heads, align
     spread = [w.cx for ln in block.header for w in ln.words if w.cx > left]
-    return _fill_gaps(found, k, spread)
+    filled = _fill_gaps(found, k, spread)
+    return (filled, align) if filled is not None else None
 
 
 def _fill_gaps(found: list[float], k: int, header: list[float]) -> list[float] | None:
@@ -362,8 +427,7 @@ class Item:
 
 def label_items(lines: list[VLine], limit: float) -> list[tuple[int, Item]]:
     """(page, item) for the label words of the lines: a numbered word starts an item, an
-    unnumbered one continues the item whose last line is right above it (at the table's leading)
-    and overlaps it across."""
+    unnumbered one continues the item whose last line is right above it and that it lines up with."""
     out: list[tuple[int, Item]] = []
     for ln in lines:
         for w in ln.words:
@@ -373,14 +437,21 @@ def label_items(lines: list[VLine], limit: float) -> list[tuple[int, Item]]:
                 (w.top - it.bottom, it)
                 for page, it in out
                 if page == ln.page
-                and min(it.x1, w.x1) - max(it.x0, w.x0) > 0
-                and 0.5 * w.size <= w.top - it.words[-1].top <= 1.75 * w.size  # the next line at the leading
+                and _aligned(it.words[0], w)
+                and 0.5 * w.size <= w.top - it.words[-1].top <= 2.2 * w.size  # the next line
             ]
             if ordinal(squash(w.text)) is None and near:
                 min(near, key=lambda n: n[0])[1].words.append(w)
             else:
                 out.append((ln.page, Item([w])))
     return out
+
+
+def _aligned(first: Word, w: Word) -> bool:
+    """Whether `w` lines up under a label's first line as its wrapped text does: flush left, centred
+    or flush right (a vertical label's next character, centred in its narrow column, lines up with
+    it; under a label that spans all the label columns, it does not)."""
+    return abs(w.x0 - first.x0) <= 2.0 or abs(w.cx - first.cx) <= 0.6 * w.size or abs(w.x1 - first.x1) <= 2.0
 
 
 def row_labels(ln: VLine, items: list[tuple[int, Item]], limit: float, same_line_only: bool) -> list[str]:
@@ -405,14 +476,18 @@ class Reading:
     spans: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # page → table line extents
 
 
-def _cells(ln: VLine, xs: list[float], limit: float, kind: str, warnings: list[str]) -> list[TableCell]:
+def _cells(
+    ln: VLine, columns: tuple[list[float], str], limit: float, kind: str, warnings: list[str]
+) -> list[TableCell]:
     """The line's value words placed under the nearest column; doubtful placements flagged."""
+    xs, align = columns
+    key = ALIGNMENTS[align]
     cells = [TableCell(0, 0, "") for _ in xs]
     taken: dict[int, float] = {}
     for w in ln.words:
         if w.cx < limit:
             continue
-        dist = sorted((abs(w.cx - x), i) for i, x in enumerate(xs))
+        dist = sorted((abs(key(w) - x), i) for i, x in enumerate(xs))
         d, i = dist[0]
         cell = cells[i]
         spacing = min((abs(xs[i] - xs[j]) for j in (i - 1, i + 1) if 0 <= j < len(xs)), default=4 * w.size)
@@ -465,15 +540,21 @@ def read_region(region: Region, reading: Reading) -> None:
                 )
             )
         items = label_items(block.data, block_limit)
-        data: list[Row] = []
-        for ln in block.data:
-            if not ln.values():
-                continue
-            labels = row_labels(ln, items, block_limit, same_line_only=kind == "proactive")
-            cells = _cells(ln, xs, block_limit, kind, reading.warnings)
-            data.append(Row("data", labels=labels, values=cells, y=ln.code))
-        if kind == "requests":
-            data.extend(_blank_rows(block.data, items, len(xs)))
+        if kind == "proactive":
+            data = [
+                Row(
+                    "data",
+                    labels=row_labels(ln, items, block_limit, same_line_only=True),
+                    values=_cells(ln, xs, block_limit, kind, reading.warnings),
+                    y=ln.code,
+                )
+                for ln in block.data
+                if ln.values()
+            ]
+        else:
+            data = _labelled_rows(block.data, items, xs, block_limit, kind, reading.warnings)
+            if kind == "requests":
+                data.extend(_blank_rows(block.data, items, len(xs[0])))
         rows.extend(sorted(data, key=lambda row: row.y))
     table = build_table(kind, rows)
     if table is None:
@@ -481,6 +562,93 @@ def read_region(region: Region, reading: Reading) -> None:
     reading.tables.extend(_per_page(table))
     for ln in region.lines:
         reading.spans.setdefault(ln.page, []).append((ln.top, ln.bottom))
+
+
+def _leaf(ln: VLine, items: list[tuple[int, Item]]) -> Item | None:
+    """The row label a line of numbers belongs to: of the labels whose lines span it, the
+    rightmost (a group label spans its leaves' lines too), the nearest when two do."""
+    mine = [it for page, it in items if page == ln.page and it.top - 1.0 <= ln.cy <= it.bottom + 1.0]
+    if not mine:
+        return None
+    right = max(it.x0 for it in mine)
+    leaves = [it for it in mine if it.x0 >= right - ln.size]
+    return min(leaves, key=lambda it: abs((it.top + it.bottom) / 2 - ln.cy))
+
+
+def _merge(
+    row: Row, cells: list[TableCell], kind: str, page: int, warnings: list[str], note: str = ""
+) -> None:
+    """A row's second line of numbers (a cell the template centres apart from the others) merged
+    into it; a column both lines fill keeps the first, flagged; `note` flags every cell merged."""
+    for mine, other in zip(row.values, cells, strict=True):
+        if not other.text:
+            continue
+        if mine.text:
+            warnings.append(
+                f"{kind}: p.{page}: {mine.text!r} and {other.text!r} fall under one column of one row; "
+                f"{other.text!r} not placed"
+            )
+            mine.confidence = AMBIGUOUS
+            mine.notes = [*mine.notes, f"another number ({other.text!r}) of this row falls under this column"]
+            continue
+        mine.text, mine.bbox, mine.confidence, mine.notes = (
+            other.text,
+            other.bbox,
+            other.confidence,
+            other.notes,
+        )
+        if note:
+            mine.confidence = min(mine.confidence, AMBIGUOUS)
+            mine.notes = [*mine.notes, note]
+
+
+def _labelled_rows(
+    lines: list[VLine],
+    items: list[tuple[int, Item]],
+    columns: tuple[list[float], str],
+    limit: float,
+    kind: str,
+    warnings: list[str],
+) -> list[Row]:
+    """One row per row label: the lines of numbers its lines span, merged. A line of numbers no
+    label spans joins the nearest row within a line's height, its cells flagged; else it is a row
+    of its own, without a label (the reconstructor places it by its neighbours, flagged)."""
+    rows: list[Row] = []
+    by_item: dict[int, Row] = {}
+    loose: list[tuple[VLine, list[TableCell]]] = []
+    for ln in lines:
+        if not ln.values():
+            continue
+        cells = _cells(ln, columns, limit, kind, warnings)
+        leaf = _leaf(ln, items) if kind == "requests" else None
+        if leaf is not None and id(leaf) in by_item:
+            _merge(by_item[id(leaf)], cells, kind, ln.page, warnings)
+            continue
+        if leaf is None and kind == "requests":
+            loose.append((ln, cells))
+            continue
+        labels = (
+            [
+                it.text
+                for page, it in sorted(items, key=lambda pi: pi[1].x0)
+                if page == ln.page and it.top - 1.0 <= ln.cy <= it.bottom + 1.0 and it.x0 <= leaf.x0
+            ]
+            if leaf
+            else []
+        )
+        row = Row("data", labels=labels, values=cells, y=ln.code)
+        rows.append(row)
+        if leaf is not None:
+            by_item[id(leaf)] = row
+    for ln, cells in loose:
+        near = [r for r in rows if abs(r.y - ln.code) <= 1.2 * ln.size]
+        if near:
+            row = min(near, key=lambda r: abs(r.y - ln.code))
+            note = "a line of numbers without a row label, placed in the nearest row (a table without ruling lines)"
+            _merge(row, cells, kind, ln.page, warnings, note)
+        else:
+            rows.append(Row("data", labels=[], values=cells, y=ln.code))
+    return rows
 
 
 def _blank_rows(lines: list[VLine], items: list[tuple[int, Item]], width: int) -> list[Row]:
@@ -494,7 +662,9 @@ def _blank_rows(lines: list[VLine], items: list[tuple[int, Item]], width: int) -
         beside = [ln for ln in lines if ln.page == page and it.top - 1.0 <= ln.cy <= it.bottom + 1.0]
         if any(ln.values() or any(w.x0 > it.x1 for w in ln.words) for ln in beside):
             continue
-        right = [o for p, o in items if p == page and o.x0 > it.x1 and o.top <= it.bottom and it.top <= o.bottom]
+        right = [
+            o for p, o in items if p == page and o.x0 > it.x1 and o.top <= it.bottom and it.top <= o.bottom
+        ]
         if right:
             continue
         cells = [TableCell(0, 0, "") for _ in range(width)]
@@ -516,7 +686,12 @@ def _per_page(table: Table) -> list[Table]:
                 cells.append(cell)
         boxes = [c.bbox for c in cells if c.bbox is not None]
         bbox = (
-            (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+            (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
             if boxes
             else None
         )
