@@ -31,6 +31,7 @@ from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
 from ..vocabulary import is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
+from .text_repair import join, pair_in_gaps, place, template_columns
 from .text_units import Unit
 
 PAGE = 1
@@ -336,6 +337,21 @@ def _bare(word: str) -> str:
     return m["w"] if m is not None else word
 
 
+def complete_columns(kind: str, found: list[Column], warnings: list[str]) -> list[Column]:
+    """The request and review tables have the template's columns, in its order, whatever part of a
+    shredded header could be read: a row's values come in that order."""
+    keys = template_columns(kind)
+    if [c.key for c in found] == keys:
+        return found
+    have = {c.key: c for c in found}
+    names = {c.key: c.aliases[0] for c in patterns.request_columns()}
+    names.update({f"{b.key}.{x.key}": x.aliases[0] for b in patterns.review_blocks() for x in patterns.review_leaves()})
+    warnings.append(
+        f"{kind}: the header names {len(found)} of the template's {len(keys)} columns; the template's columns taken"
+    )
+    return [have.get(k) or Column(k, names[k]) for k in keys]
+
+
 def row_sums(columns: list[Column]) -> list[Sum]:
     """The relations among a row's cells that the template states (contract relations A3, A4)."""
     at = {c.key: i for i, c in enumerate(columns)}
@@ -398,6 +414,7 @@ class Region:
         self.pending: list[str] = []  # label text waiting for its values
         self.orphans: list[list[str]] = []  # label text a converter detached from Markdown rows
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
+        self.short: tuple[Row, list[str]] | None = None  # the last Markdown row, when it was short
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -509,8 +526,11 @@ class Region:
             self.close()
 
     def _md(self, cells: list[str]) -> None:
-        self._drop_carry()
         numeric = [i for i, c in enumerate(cells) if c and well_formed(c)]
+        # Cells a converter wrote apart just before this row may be its own (see `_md_values`).
+        pulled, self.carry = (self.carry, []) if numeric else ([], self.carry)
+        self._drop_carry()
+        short, self.short = self.short, None
         if not numeric:
             if self.in_header:
                 self.header.append("".join(cells))
@@ -530,22 +550,37 @@ class Region:
         # then the blank label columns a merged label left.
         first = max((i + 1 for i, c in enumerate(cells) if c.strip() and not well_formed(c)), default=0)
         labels = [c for c in cells[:first] if c.strip()]
-        out = self._md_values(cells, first)
+        kinds = [c.kind for c in self.columns]
+        if short is not None and not labels and not pulled and join(short[1], cells[first:], kinds, self.sums):
+            # The second half of a row a converter split over two Markdown rows.
+            row, values = short
+            row.values = [TableCell(0, 0, t) for t in [*values, *cells[first:]]]
+            self.out.line(" | ".join(cells), in_table=True)
+            if self.kind == "review":
+                self.close()
+            return
+        out = self._md_values(cells, first, pulled)
         text = " | ".join(cells)
-        self.rows.append(
-            Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
-        )
-        if self.kind == "review":
+        row = Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
+        self.rows.append(row)
+        is_short = bool(self.columns) and len(cells) - first < len(self.columns)
+        self.short = (row, cells[first:]) if is_short and not pulled else None
+        if self.kind == "review" and self.short is None:
             self.close()
 
-    def _md_values(self, cells: list[str], first: int) -> list[TableCell]:
+    def _md_values(self, cells: list[str], first: int, pulled: list[str] | None = None) -> list[TableCell]:
         """A Markdown row's value cells: those after its labels, blanks included. With more cells
         than columns, the blanks dropped may be a converter's padding at the end or the blank label
         columns of a merged label, and a blank 总计 looks like padding: every placement that drops
         only blanks is tried, the row's relations choose, then the table's width (the row's last
-        cells); cells that still differ between placements are flagged."""
+        cells); cells that still differ between placements are flagged. With fewer (blanks dropped,
+        cells `pulled` out of the row), `text_repair.place` puts them back, flagged where unsure."""
         values = cells[first:]
         k = len(self.columns) or len(values)
+        if self.columns and len(values) + len(pulled or []) <= k and (pulled or len(values) < k):
+            return self._place(values, pulled or [])
+        if pulled:
+            self._fragment(" ".join(pulled))
         places = [w for w in range(len(values) - k + 1) if not any(values[:w]) and not any(values[w + k :])]
         if len(places) <= 1:
             chosen = values[places[0] : places[0] + k] if places else values
@@ -563,6 +598,28 @@ class Region:
                     cell.notes = ["the row has more cells than columns: its values may sit one column over"]
         return out
 
+    def start_headless(self) -> None:
+        """Start reading rows with the template's columns (the header could not be read at all)."""
+        self.out.warnings.append(f"{self.kind}: no header found before the table's first row")
+        self._end_header()
+
+    def _place(self, values: list[str], pulled: list[str]) -> list[TableCell]:
+        kinds = [c.kind for c in self.columns]
+        placed = place(values, kinds, self.sums, pulled)
+        shown = " ".join(t or "_" for t in values)
+        if placed is None:
+            self.out.warnings.append(
+                f"{self.kind}: a row's numbers {shown!r} cannot be placed in its {len(kinds)} columns; not used"
+            )
+            return []
+        cells, decided = placed
+        what = f"cells {' '.join(pulled)!r} written apart and " if pulled else ""
+        self.out.warnings.append(
+            f"{self.kind}: {what}a row of {len(values)} cells for {len(kinds)} columns ({shown!r}): placed "
+            + ("by the row's relations" if decided else "by order, the cells in doubt flagged")
+        )
+        return cells
+
     # -- headers and rows -------------------------------------------------------------------------
 
     def _end_header(self, from_md: bool = False) -> None:
@@ -579,9 +636,9 @@ class Region:
                 self.pending.append(last[cut:])
         header_text = "".join(zone)
         if self.kind == "requests":
-            self.columns = request_columns(header_text)
+            self.columns = complete_columns("requests", request_columns(header_text), self.out.warnings)
         elif self.kind == "review":
-            self.columns = review_columns(header_text) or []
+            self.columns = complete_columns("review", review_columns(header_text) or [], self.out.warnings)
         else:
             heads = [m.group() for m in _word_pattern().finditer(nospace(header_text))]
             self.columns = proactive_columns(heads)
@@ -661,6 +718,38 @@ class Region:
                 f"requests: {len(bare)} rows had their labels detached (a converter's shredded table); "
                 "labels and rows paired in order"
             )
+        elif bare and leaves:
+            # Counts differ: pair between two labelled rows, where the template says which rows go.
+            data = [r for r in self.rows if r.role == "data"]
+            named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
+            paired = pair_in_gaps(named, leaves)
+            n = 0
+            for row, was, now in zip(data, named, paired, strict=True):
+                if was is None and now is not None:
+                    row.labels = [now]
+                    n += 1
+            if n:
+                self.out.warnings.append(
+                    f"requests: {n} of {len(bare)} rows without labels paired with detached labels "
+                    "by the template's rows between their labelled neighbours"
+                )
+
+
+def row_trigger(unit: Unit) -> str | None:
+    """The table a row starts when no header was found before it: a row labelled with one of the
+    request table's labels, or a Markdown row of exactly the review table's values."""
+    cells = unit.cells if unit.kind == "md" else None
+    texts = [c for c in (cells or unit.text.split()) if c.strip()]
+    values = [t for t in texts if well_formed(t)]
+    if not values:
+        return None
+    if cells is not None and len(values) == len(texts) and len(cells) == len(template_columns("review")):
+        return "review"  # blank cells kept: fifteen cells, numbers or nothing
+    label = "".join(t for t in texts if not well_formed(t))
+    keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
+    if label and label_key(label) in keys and not is_prose(label):
+        return "requests"
+    return None
 
 
 def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
@@ -776,6 +865,17 @@ def read_units(path: Path, units: list[Unit]) -> Document:
         if region is None:
             text = unit.text if unit.kind == "text" else "".join(unit.cells or [])
             found = find_trigger(text)
+            headless = row_trigger(unit) if found is None else None
+            if headless is not None:
+                # A table whose header a converter shredded past reading: its first row tells.
+                region = Region(headless, out)
+                region.start_headless()
+                rest = region.feed(unit)
+                if region.closed:
+                    region = None
+                if rest is not None and rest.text.strip():
+                    queue.append(rest)
+                continue
             if found is None:
                 out.line(unit.text, block_end=unit.block_end)
                 continue
