@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from .. import patterns
-from ..document import CellKind, TableCell
+from ..document import CellKind, GluedPart, GluedRun, TableCell
 from ..text import best_similarity, label_key
 from ..numbers import parse_cell
 from .glued import Sum, well_formed
@@ -102,27 +102,46 @@ def place(
         return None
     holding = [row for row in rows if holds(row, kinds, sums)]
     candidates = holding or rows
-    chosen = candidates[0]
+    # The placements left are a run of cells like glued digits: once the rows have their places,
+    # the column relations choose among them (validate/resolve.py), or the cells stay flagged.
+    shown = " ".join(t or "_" for t in values)
+    run = GluedRun(
+        raw=f"{' '.join(pulled)} + {shown}" if pulled else shown,
+        kinds=tuple(kinds),
+        splits=candidates,
+        checked=bool(sums),
+        fits_row=bool(holding),
+        what="cells a converter dropped or moved",
+    )
     cells = []
-    for i, text in enumerate(chosen):
-        cell = TableCell(0, 0, text)
-        others = sorted({row[i] or "(blank)" for row in candidates} - {text or "(blank)"})
-        if others:
+    for i, text in enumerate(candidates[0]):
+        cell = TableCell(0, 0, text, glued=GluedPart(run, i))
+        if run.differs(i):
             cell.confidence = AMBIGUOUS
-            cell.notes = [
-                "the converter dropped or moved cells of this row: placed by order"
-                + (" and the row's relations" if holding else "")
-                + f"; also read as {', '.join(others)}"
-            ]
+            cell.notes = [f"the converter dropped or moved cells of this row: placed {len(candidates)} ways"]
         cells.append(cell)
     return cells, len(candidates) == 1 and bool(holding)
 
 
-def join(first: Sequence[str], second: Sequence[str], kinds: Sequence[CellKind], sums: Sequence[Sum]) -> bool:
-    """Whether two runs of values are one row's halves: together they fill the row and satisfy
-    its relations."""
-    row = [*first, *second]
-    return len(row) == len(kinds) and bool(sums) and holds(row, kinds, sums)
+def join(
+    first: Sequence[str],
+    second: Sequence[str],
+    kinds: Sequence[CellKind],
+    sums: Sequence[Sum],
+    pulled: Sequence[str] = (),
+) -> bool:
+    """Whether two runs of values (and cells written apart before the first) are one row's halves:
+    together they fill the row exactly and satisfy its relations in some placement, with a total
+    that is not zero (a row of zeros satisfies any relation: nothing tells two rows from one)."""
+    if len(first) + len(second) + len(pulled) != len(kinds) or not sums:
+        return False
+    values = [*first, *second]
+    for row in placements(values, len(kinds), pulled):
+        if holds(row, kinds, sums):
+            totals = [parse_cell(row[t]).value for _, t in sums]
+            if any(t not in (None, 0) for t in totals):
+                return True
+    return False
 
 
 def _template_index(label: str) -> int | None:

@@ -414,7 +414,8 @@ class Region:
         self.pending: list[str] = []  # label text waiting for its values
         self.orphans: list[list[str]] = []  # label text a converter detached from Markdown rows
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
-        self.short: tuple[Row, list[str]] | None = None  # the last Markdown row, when it was short
+        # The last Markdown row, when it was short: the row, its values, the cells written apart before it.
+        self.short: tuple[Row, list[str], list[str]] | None = None
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -551,20 +552,26 @@ class Region:
         first = max((i + 1 for i, c in enumerate(cells) if c.strip() and not well_formed(c)), default=0)
         labels = [c for c in cells[:first] if c.strip()]
         kinds = [c.kind for c in self.columns]
-        if short is not None and not labels and not pulled and join(short[1], cells[first:], kinds, self.sums):
-            # The second half of a row a converter split over two Markdown rows.
-            row, values = short
-            row.values = [TableCell(0, 0, t) for t in [*values, *cells[first:]]]
-            self.out.line(" | ".join(cells), in_table=True)
-            if self.kind == "review":
-                self.close()
-            return
+        if short is not None and not labels and not pulled:
+            row, values, before = short
+            if len(values) + len(before) + len(cells) - first == len(kinds):
+                # The second half of a row a converter split over two Markdown rows: confirmed by
+                # the row's relations, or only by the count (flagged: two rows of zeros fit too).
+                confirmed = join(values, cells[first:], kinds, self.sums, before)
+                row.values = self._md_values([*values, *cells[first:]], 0, before)
+                if not confirmed:
+                    _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
+                self.out.line(" | ".join(cells), in_table=True)
+                if self.kind == "review":
+                    self.close()
+                return
+            _doubt(row.values, "the next Markdown row has no label: it may hold the rest of this row")
         out = self._md_values(cells, first, pulled)
         text = " | ".join(cells)
         row = Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
         self.rows.append(row)
         is_short = bool(self.columns) and len(cells) - first < len(self.columns)
-        self.short = (row, cells[first:]) if is_short and not pulled else None
+        self.short = (row, cells[first:], pulled) if is_short else None
         if self.kind == "review" and self.short is None:
             self.close()
 
@@ -733,6 +740,12 @@ class Region:
                     f"requests: {n} of {len(bare)} rows without labels paired with detached labels "
                     "by the template's rows between their labelled neighbours"
                 )
+
+
+def _doubt(cells: list[TableCell], note: str) -> None:
+    for cell in cells:
+        cell.confidence = min(cell.confidence, AMBIGUOUS)
+        cell.notes = [*cell.notes, note]
 
 
 def row_trigger(unit: Unit) -> str | None:
