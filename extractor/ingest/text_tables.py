@@ -29,7 +29,7 @@ from ..document import CellKind, Document, GluedPart, Line, Page, Table, TableCe
 from ..model import APPLICANTS, REVIEW_PARTS
 from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
-from ..vocabulary import is_furniture
+from ..vocabulary import heading_key, is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
 from .text_repair import join, pair_in_gaps, place, template_columns
 from .text_units import Unit
@@ -748,16 +748,24 @@ def _doubt(cells: list[TableCell], note: str) -> None:
         cell.notes = [*cell.notes, note]
 
 
-def row_trigger(unit: Unit) -> str | None:
+def _numbers_only(unit: Unit) -> list[str] | None:
+    tokens = unit.text.split()
+    return tokens if tokens and all(well_formed(t) for t in tokens) else None
+
+
+def row_trigger(unit: Unit, section: str | None = None) -> str | None:
     """The table a row starts when no header was found before it: a row labelled with one of the
-    request table's labels, or a Markdown row of exactly the review table's values."""
+    request table's labels, a Markdown row of exactly the review table's cells, or in section 四 a
+    Markdown row of numbers alone that fills most of them (a converter dropped some)."""
     cells = unit.cells if unit.kind == "md" else None
     texts = [c for c in (cells or unit.text.split()) if c.strip()]
     values = [t for t in texts if well_formed(t)]
     if not values:
         return None
-    if cells is not None and len(values) == len(texts) and len(cells) == len(template_columns("review")):
-        return "review"  # blank cells kept: fifteen cells, numbers or nothing
+    review = len(template_columns("review"))
+    if cells is not None and len(values) == len(texts):
+        if len(cells) == review or (section == "review_litigation" and review * 2 // 3 <= len(cells) <= review):
+            return "review"  # blank cells kept: fifteen cells, numbers or nothing
     label = "".join(t for t in texts if not well_formed(t))
     keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
     if label and label_key(label) in keys and not is_prose(label):
@@ -860,13 +868,31 @@ def read_units(path: Path, units: list[Unit]) -> Document:
     out = Out()
     region: Region | None = None
     queue = list(reversed(units))
+    section: str | None = None  # the section whose heading came last
+    held: list[Unit] = []  # lines of numbers alone outside a table: cells a converter wrote apart?
     while queue:
         unit = queue.pop()
+        if held and unit.kind != "blank" and not (unit.kind == "text" and _numbers_only(unit) is not None):
+            if region is None and unit.kind in ("md", "text") and row_trigger(unit, section) is not None:
+                queue.append(unit)
+                queue.extend(reversed(held))  # read again inside the table the next row starts
+                held = []
+                region = Region(row_trigger(unit, section) or "", out)
+                region.start_headless()
+                unit = queue.pop()
+            else:
+                for h in held:
+                    out.line(h.text, block_end=h.block_end)
+                held = []
         if unit.kind == "heading":
             if region is not None:
                 region.close()
                 region = None
+            section = heading_key(unit.text)
             out.line(unit.text)
+            continue
+        if region is None and unit.kind == "text" and _numbers_only(unit) is not None:
+            held.append(unit)
             continue
         if unit.kind == "blank":
             continue
@@ -878,7 +904,7 @@ def read_units(path: Path, units: list[Unit]) -> Document:
         if region is None:
             text = unit.text if unit.kind == "text" else "".join(unit.cells or [])
             found = find_trigger(text)
-            headless = row_trigger(unit) if found is None else None
+            headless = row_trigger(unit, section) if found is None else None
             if headless is not None:
                 # A table whose header a converter shredded past reading: its first row tells.
                 region = Region(headless, out)
@@ -909,6 +935,8 @@ def read_units(path: Path, units: list[Unit]) -> Document:
             out.line(rest.text, block_end=rest.block_end)
         elif rest is not None and rest.text.strip():
             queue.append(rest)
+    for h in held:
+        out.line(h.text, block_end=h.block_end)
     if region is not None:
         region.close()
     page = Page(number=PAGE, lines=out.lines, tables=out.tables)
