@@ -23,12 +23,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
+import regex
+
 from .. import patterns
 from ..document import CellKind, GluedPart, GluedRun, TableCell
 from ..text import best_similarity, label_key
 from ..numbers import parse_cell
 from .glued import Sum, well_formed
 
+# Where a label's numbering starts ("（一）", "三、", "1."): a leaf after its group labels.
+_NUMBERING = regex.compile(
+    r"(?=[（(][一二三四五六七八九十]{1,3}[)）])"
+    r"|(?<![一二三四五六七八九十])(?=[一二三四五六七八九十]{1,3}、)"
+    r"|(?<![\d.．])(?=\d{1,2}[.．、](?!\d))"
+)
 AMBIGUOUS = 0.6  # a cell the placements disagree on (as for glued digits, until a person looks)
 MAX_DROPPED = 4  # more blank cells missing than this: the row is not placed at all
 MAX_PLACEMENTS = 2000
@@ -144,15 +152,17 @@ def join(
     return False
 
 
-def _template_index(label: str) -> int | None:
-    """Where a request-table label stands in the template's rows (None when it matches none well)."""
+def _template_index(text: str) -> int | None:
+    """Where a request-table label stands in the template's rows (None when it matches none well);
+    of a label with its group before it ("（四）无法提供1.本机关…"), the leaf decides."""
     rows = patterns.request_rows()
-    key = label_key(label)
-    for i, spec in enumerate(rows):
-        if key and key in {label_key(x) for x in (spec.label, *spec.aliases)}:
-            return i
-    scored = [(best_similarity(label, (spec.label, *spec.aliases)), i) for i, spec in enumerate(rows)]
-    sim, i = max(scored, default=(0.0, -1))
+    keys = {label_key(x): i for i, spec in enumerate(rows) for x in (spec.label, *spec.aliases)}
+    tails = [text[m.start() :] for m in _NUMBERING.finditer(text) if m.start() > 0][::-1]
+    for cand in [*tails, text]:
+        if label_key(cand) in keys:
+            return keys[label_key(cand)]
+    leaf = tails[0] if tails else text
+    sim, i = max(((best_similarity(leaf, (spec.label, *spec.aliases)), i) for i, spec in enumerate(rows)))
     return i if sim >= 0.8 else None
 
 

@@ -478,20 +478,20 @@ class Region:
                 self._flush_pending()
                 self.in_header, self.header = True, []
                 text = text[pos:]
-        if self.in_header and not (self.header and self._row_label(text)):
+        if self.in_header and not (self.header and (self.pending or self._row_label(text)) and not self._names(text)):
             self.header.append(text)
         else:
             self.pending.append(text)
         return None
 
     def _row_label(self, text: str) -> bool:
-        """Text after the request table's header that is a row's label (numbered, no header word):
-        a converter wrote the first rows' labels apart from their Markdown rows."""
-        return (
-            self.kind == "requests"
-            and ordinal(nospace(text)) is not None
-            and not any(self.kind in _kinds(m["w"]) for m in _word_pattern().finditer(nospace(text)))
-        )
+        """Text after the request table's header that starts a row's label (numbered, no header
+        word): a converter wrote the first rows' labels apart from their Markdown rows."""
+        return self.kind == "requests" and ordinal(nospace(text)) is not None and not self._names(text)
+
+    def _names(self, text: str) -> bool:
+        """Whether the text holds a header word of this table."""
+        return any(self.kind in _kinds(m["w"]) for m in _word_pattern().finditer(nospace(text)))
 
     def _values(self, raw: str) -> None:
         if self.in_header:
@@ -724,9 +724,9 @@ class Region:
         """Markdown rows without labels, and the labels detached from them: a converter that could
         not fit a wrapped label into its row writes it out as text, in reading order. Between two
         labelled rows, the detached labels of the template rows between theirs go to the rows
-        there, in order, when the counts agree (`text_repair.pair_in_gaps`); when that leaves rows
-        unlabelled but there are as many labels as unlabelled rows in all, they pair in order.
-        Rows left without a label are placed by their neighbours in the alignment, flagged."""
+        there, in order, when the counts agree (`text_repair.pair_in_gaps`). Rows left without a
+        label are placed by their neighbours in the alignment, flagged: pairing labels and rows by
+        their order alone would put a row under the wrong label as soon as one is missing."""
         data = [r for r in self.rows if r.role == "data"]
         named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
         bare = [r for r, name in zip(data, named, strict=True) if name is None and r.md]
@@ -735,17 +735,13 @@ class Region:
             return
         paired = pair_in_gaps(named, leaves)
         placed = [(r, now) for r, was, now in zip(data, named, paired, strict=True) if was is None and now]
-        if len(placed) < len(bare) and len(bare) == len(leaves):
-            placed = list(zip(bare, leaves, strict=True))
-            how = "in order"
-        else:
-            how = "by the template's rows between their labelled neighbours"
         for row, leaf in placed:
             row.labels = [leaf]
         if placed:
             self.out.warnings.append(
                 f"requests: {len(placed)} of {len(bare)} rows had their labels detached (a converter's "
-                f"shredded table); labels and rows paired {how}"
+                "shredded table); labels and rows paired by the template's rows between their labelled "
+                "neighbours"
             )
 
 
