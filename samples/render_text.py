@@ -118,7 +118,16 @@ TABLE_HEADINGS = {
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return [text[i : i + width] for i in range(0, len(text), width)] or [""]
+    """Lines of `width` characters, never breaking a numbering from its mark ("1" | ".属于")."""
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        end = min(at + width, len(text))
+        while at + 1 < end < len(text) and text[end - 1].isdigit() and text[end] in ".．、":
+            end -= 1
+        out.append(text[at:end])
+        at = end
+    return out or [""]
 
 
 def _header_lines(cells: list[rl.Cell], width: int) -> list[str]:
