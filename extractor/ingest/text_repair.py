@@ -27,8 +27,8 @@ import regex
 
 from .. import patterns
 from ..document import CellKind, GluedPart, GluedRun, TableCell
-from ..text import best_similarity, label_key
 from ..numbers import parse_cell
+from ..text import best_similarity, label_key
 from .glued import Sum, well_formed
 
 # Where a label's numbering starts ("（一）", "三、", "1."): a leaf after its group labels.

@@ -345,9 +345,11 @@ def complete_columns(kind: str, found: list[Column], warnings: list[str]) -> lis
         return found
     have = {c.key: c for c in found}
     names = {c.key: c.aliases[0] for c in patterns.request_columns()}
-    names.update({f"{b.key}.{x.key}": x.aliases[0] for b in patterns.review_blocks() for x in patterns.review_leaves()})
+    blocks, leaves = patterns.review_blocks(), patterns.review_leaves()
+    names.update({f"{b.key}.{x.key}": x.aliases[0] for b in blocks for x in leaves})
     warnings.append(
-        f"{kind}: the header names {len(found)} of the template's {len(keys)} columns; the template's columns taken"
+        f"{kind}: the header names {len(found)} of the template's {len(keys)} columns; "
+        "the template's columns taken"
     )
     return [have.get(k) or Column(k, names[k]) for k in keys]
 
@@ -478,7 +480,8 @@ class Region:
                 self._flush_pending()
                 self.in_header, self.header = True, []
                 text = text[pos:]
-        if self.in_header and not (self.header and (self.pending or self._row_label(text)) and not self._names(text)):
+        label = bool(self.header) and (bool(self.pending) or self._row_label(text)) and not self._names(text)
+        if self.in_header and not label:
             self.header.append(text)
         else:
             self.pending.append(text)
@@ -625,7 +628,8 @@ class Region:
         shown = " ".join(t or "_" for t in values)
         if placed is None:
             self.out.warnings.append(
-                f"{self.kind}: a row's numbers {shown!r} cannot be placed in its {len(kinds)} columns; not used"
+                f"{self.kind}: a row's numbers {shown!r} cannot be placed in its {len(kinds)} columns; "
+                "not used"
             )
             return []
         cells, decided = placed
@@ -766,9 +770,9 @@ def row_trigger(unit: Unit, section: str | None = None) -> str | None:
     if not values:
         return None
     review = len(template_columns("review"))
-    if cells is not None and len(values) == len(texts):
-        if len(cells) == review or (section == "review_litigation" and review * 2 // 3 <= len(cells) <= review):
-            return "review"  # blank cells kept: fifteen cells, numbers or nothing
+    most = section == "review_litigation" and review * 2 // 3 <= len(cells or []) <= review
+    if cells is not None and len(values) == len(texts) and (len(cells) == review or most):
+        return "review"  # blank cells kept: fifteen cells, numbers or nothing
     label = "".join(t for t in texts if not well_formed(t))
     keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
     if label and label_key(label) in keys and not is_prose(label):

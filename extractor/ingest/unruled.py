@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -173,7 +174,8 @@ def _rejoin(lines: list[VLine]) -> None:
                         if len(v.text) > len(w.text)
                         and min(v.bottom, w.bottom) > max(v.top, w.top)
                         and (
-                            -0.5 <= v.x0 - w.x1 <= WORD_GAP * w.size or -0.5 <= w.x0 - v.x1 <= WORD_GAP * w.size
+                            -0.5 <= v.x0 - w.x1 <= WORD_GAP * w.size
+                            or -0.5 <= w.x0 - v.x1 <= WORD_GAP * w.size
                         )
                     ),
                     None,
@@ -379,7 +381,7 @@ def _fill_gaps(found: list[float], k: int, header: list[float]) -> list[float] |
     column's width past the first or last column found holds one there."""
     if len(found) < 3 or not header:
         return None
-    steps = sorted(b - a for a, b in zip(found, found[1:], strict=False))
+    steps = sorted(b - a for a, b in pairwise(found))
     step = steps[len(steps) // 2]
     out = [found[0]]
     for x in found[1:]:
@@ -494,7 +496,8 @@ def _cells(
         if i in taken:
             dropped = w.text if d >= taken[i] else cell.text
             warnings.append(
-                f"{kind}: p.{ln.page}: {w.text!r} and {cell.text!r} fall under one column; {dropped!r} not placed"
+                f"{kind}: p.{ln.page}: {w.text!r} and {cell.text!r} fall under one column; "
+                f"{dropped!r} not placed"
             )
             if d < taken[i]:
                 cell.text, cell.bbox, taken[i] = w.text, w.bbox, d
@@ -644,7 +647,7 @@ def _labelled_rows(
         near = [r for r in rows if abs(r.y - ln.code) <= 1.2 * ln.size]
         if near:
             row = min(near, key=lambda r: abs(r.y - ln.code))
-            note = "a line of numbers without a row label, placed in the nearest row (a table without ruling lines)"
+            note = "a line of numbers without a row label, placed in the nearest row (no ruling lines)"
             _merge(row, cells, kind, ln.page, warnings, note)
         else:
             rows.append(Row("data", labels=[], values=cells, y=ln.code))
