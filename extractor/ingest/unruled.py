@@ -33,12 +33,14 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from ..document import BBox, Document, Page, Table, TableCell
+from ..document import BBox, CellKind, Document, Page, Table, TableCell
 from ..grid import cluster
+from ..numbers import parse_cell
 from ..text import ordinal, squash
 from ..vocabulary import heading_key, is_furniture
-from .glued import well_formed
+from .glued import Sum, well_formed
 from .pdfium_geometry import page_chars
+from .text_repair import holds
 from .text_tables import (
     AMBIGUOUS,
     Column,
@@ -51,6 +53,7 @@ from .text_tables import (
     proactive_columns,
     request_columns,
     review_columns,
+    row_sums,
 )
 
 WORD_GAP = 0.3  # a gap wider than this many font sizes separates two words
@@ -555,7 +558,7 @@ def read_region(region: Region, reading: Reading) -> None:
                 if ln.values()
             ]
         else:
-            data = _labelled_rows(block.data, items, xs, block_limit, kind, reading.warnings)
+            data = _labelled_rows(block.data, items, xs, block_limit, kind, reading.warnings, columns)
             if kind == "requests":
                 data.extend(_blank_rows(block.data, items, len(xs[0])))
         rows.extend(sorted(data, key=lambda row: row.y))
@@ -580,11 +583,30 @@ def _leaf(ln: VLine, items: list[tuple[int, Item]]) -> Item | None:
 
 def _merge(
     row: Row, cells: list[TableCell], kind: str, page: int, warnings: list[str], note: str = ""
-) -> None:
+) -> list[TableCell]:
     """A row's second line of numbers (a cell the template centres apart from the others) merged
-    into it; a column both lines fill keeps the first, flagged; `note` flags every cell merged."""
+    into it: the cells it fills, flagged with `note` when given. Where both lines fill a column, the
+    digits of a number its cell wrapped ("1605" over "8") are joined, flagged until the row's
+    relations confirm them; else the first is kept, flagged, and the other reported."""
+    merged = []
     for mine, other in zip(row.values, cells, strict=True):
         if not other.text:
+            continue
+        if mine.text and _wrapped(mine, other):
+            top, bottom = sorted((mine, other), key=lambda c: c.bbox[1] if c.bbox else 0.0)
+            boxes = [b for b in (mine.bbox, other.bbox) if b is not None]
+            mine.text = top.text + bottom.text
+            mine.bbox = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            mine.confidence = AMBIGUOUS
+            mine.notes = [
+                f"digits {top.text!r} and {bottom.text!r} on two lines of one cell read as one number"
+            ]
+            merged.append(mine)
             continue
         if mine.text:
             warnings.append(
@@ -603,6 +625,37 @@ def _merge(
         if note:
             mine.confidence = min(mine.confidence, AMBIGUOUS)
             mine.notes = [*mine.notes, note]
+            merged.append(mine)
+    return merged
+
+
+def _wrapped(a: TableCell, b: TableCell) -> bool:
+    """Whether two cells' digits are one number its narrow cell wrapped: digits alone, one right
+    under the other, within a line or so."""
+    if a.bbox is None or b.bbox is None or not (a.text.isdigit() and b.text.isdigit()):
+        return False
+    top, bottom = sorted((a.bbox, b.bbox), key=lambda box: box[1])
+    height = top[3] - top[1]
+    across = min(top[2], bottom[2]) - max(top[0], bottom[0]) > 0
+    return across and 0.5 * height <= bottom[1] - top[1] <= 2.0 * height
+
+
+def _confirm(rows: list[Row], merged: list[TableCell], kinds: list[CellKind], sums: list[Sum]) -> None:
+    """Cells placed by merging lines are sure when their row's relations hold with a total that
+    is not zero (a row of zeros satisfies any relation)."""
+    if not sums:
+        return
+    ids = {id(c) for c in merged}
+    for row in rows:
+        mine = [c for c in row.values if id(c) in ids]
+        texts = [c.text for c in row.values]
+        if not mine or len(texts) != len(kinds) or not holds(texts, kinds, sums):
+            continue
+        if all(parse_cell(texts[t]).value in (None, 0) for _, t in sums):
+            continue
+        for cell in mine:
+            cell.confidence = 1.0
+            cell.notes = [*cell.notes, "the row's relations confirm it"]
 
 
 def _labelled_rows(
@@ -612,20 +665,23 @@ def _labelled_rows(
     limit: float,
     kind: str,
     warnings: list[str],
+    template: list[Column],
 ) -> list[Row]:
     """One row per row label: the lines of numbers its lines span, merged. A line of numbers no
     label spans joins the nearest row within a line's height, its cells flagged; else it is a row
-    of its own, without a label (the reconstructor places it by its neighbours, flagged)."""
+    of its own, without a label (the reconstructor places it by its neighbours, flagged). Merged
+    cells are sure when the row's relations confirm them (`template`: the row's columns)."""
     rows: list[Row] = []
     by_item: dict[int, Row] = {}
     loose: list[tuple[VLine, list[TableCell]]] = []
+    merged: list[TableCell] = []
     for ln in lines:
         if not ln.values():
             continue
         cells = _cells(ln, columns, limit, kind, warnings)
         leaf = _leaf(ln, items) if kind == "requests" else None
         if leaf is not None and id(leaf) in by_item:
-            _merge(by_item[id(leaf)], cells, kind, ln.page, warnings)
+            merged.extend(_merge(by_item[id(leaf)], cells, kind, ln.page, warnings))
             continue
         if leaf is None and kind == "requests":
             loose.append((ln, cells))
@@ -648,9 +704,10 @@ def _labelled_rows(
         if near:
             row = min(near, key=lambda r: abs(r.y - ln.code))
             note = "a line of numbers without a row label, placed in the nearest row (no ruling lines)"
-            _merge(row, cells, kind, ln.page, warnings, note)
+            merged.extend(_merge(row, cells, kind, ln.page, warnings, note))
         else:
             rows.append(Row("data", labels=[], values=cells, y=ln.code))
+    _confirm(rows, merged, [c.kind for c in template], row_sums(template))
     return rows
 
 
