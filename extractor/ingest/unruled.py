@@ -47,6 +47,7 @@ from .text_tables import (
     Row,
     _word_pattern,
     build_table,
+    complete_columns,
     find_trigger,
     is_prose,
     nospace,
@@ -312,14 +313,15 @@ def _header_text(words: list[Word]) -> str:
     return "".join(nospace(w.text) for w in words)
 
 
-def columns_of(kind: str, header: list[VLine], limit: float) -> list[Column]:
-    """The template columns the header names, in the template's (left-to-right) order."""
+def columns_of(kind: str, header: list[VLine], limit: float, warnings: list[str]) -> list[Column]:
+    """The template columns the header names, in the template's (left-to-right) order; the request
+    and review tables have all the template's columns, however little of the header is read."""
     words = [w for ln in header for w in ln.words if w.cx >= limit]
     text = _header_text(words)
     if kind == "requests":
-        return request_columns(text)
+        return complete_columns(kind, request_columns(text), warnings)
     if kind == "review":
-        return review_columns(text) or []
+        return complete_columns(kind, review_columns(text) or [], warnings)
     heads = [m.group() for m in _word_pattern().finditer(text)]
     return proactive_columns(heads)
 
@@ -527,7 +529,7 @@ def read_region(region: Region, reading: Reading) -> None:
         if not block.data:
             continue
         block_limit = min(w.x0 for ln in block.data for w in ln.values()) - 0.5
-        columns = columns_of(kind, block.header, block_limit - 2 * block.data[0].size)
+        columns = columns_of(kind, block.header, block_limit - 2 * block.data[0].size, reading.warnings)
         xs = anchors(kind, block, len(columns), block_limit) if columns else None
         if xs is None:
             page = block.data[0].page
