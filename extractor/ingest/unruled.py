@@ -113,7 +113,13 @@ class VLine:
         return max(w.size for w in self.words)
 
     def values(self) -> list[Word]:
-        return [w for w in self.words if is_value(w.text)]
+        """The words that are cells. Marks alone ("/") are cells only with no text after them: the
+        header "本 年 增 / 减", letter-spaced, is no row of values."""
+        found = [w for w in self.words if is_value(w.text)]
+        if not found or any(ch.isdigit() for w in found for ch in w.text):
+            return found
+        first = min(w.x0 for w in found)
+        return [] if any(not is_value(w.text) and w.x0 > first for w in self.words) else found
 
 
 def is_value(text: str) -> bool:
@@ -361,8 +367,7 @@ def anchors(kind: str, block: Block, k: int, limit: float) -> tuple[list[float],
         return found, align
     # The header's column words right of the row labels (a column no number marks is still named),
     # moved from their centres to where the numbers align.
-    labels = [w.x1 for ln in block.data for w in ln.words if w.cx < limit and not is_value(w.text)]
-    left = max(labels, default=float("-inf"))
+    left = _label_edge(block, limit, float("-inf"))
     centres = cluster(
         [w.cx for ln in block.header for w in ln.words if w.cx > left and _leaf_piece(w.text, kind)], tol
     )
@@ -380,18 +385,27 @@ def anchors(kind: str, block: Block, k: int, limit: float) -> tuple[list[float],
     return (filled, align) if filled is not None else None
 
 
+def _label_edge(block: Block, limit: float, default: float | None = None) -> float:
+    """Where the row labels end: header words right of it name the value columns (a header word
+    spaced letter by letter over its column starts left of the column's numbers)."""
+    labels = [w.x1 for ln in block.data for w in ln.words if w.cx < limit and not is_value(w.text)]
+    fallback = limit - 2 * max((ln.size for ln in block.data), default=0.0) if default is None else default
+    return max(labels, default=fallback)
+
+
 def _fill_gaps(found: list[float], k: int, header: list[float]) -> list[float] | None:
     """Columns no number marks, where the header cannot say (its words spread letter by letter):
-    a gap twice the usual spacing between the columns found holds one, and the header running a
-    column's width past the first or last column found holds one there."""
+    a gap n times the usual spacing between the columns found holds n - 1, and the header running
+    a column's width past the first or last column found holds one there."""
     if len(found) < 3 or not header:
         return None
     steps = sorted(b - a for a, b in pairwise(found))
     step = steps[len(steps) // 2]
     out = [found[0]]
     for x in found[1:]:
-        if abs(x - out[-1] - 2 * step) <= 0.25 * step:
-            out.append(out[-1] + step)
+        n = round((x - out[-1]) / step)
+        if n >= 2 and abs(x - out[-1] - n * step) <= 0.25 * step:
+            out.extend(out[-1] + (x - out[-1]) * i / n for i in range(1, n))
         out.append(x)
     if min(header) < out[0] - 0.6 * step:
         out.insert(0, out[0] - step)
@@ -529,7 +543,7 @@ def read_region(region: Region, reading: Reading) -> None:
         if not block.data:
             continue
         block_limit = min(w.x0 for ln in block.data for w in ln.values()) - 0.5
-        columns = columns_of(kind, block.header, block_limit - 2 * block.data[0].size, reading.warnings)
+        columns = columns_of(kind, block.header, _label_edge(block, block_limit), reading.warnings)
         xs = anchors(kind, block, len(columns), block_limit) if columns else None
         if xs is None:
             page = block.data[0].page
