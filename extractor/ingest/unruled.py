@@ -207,6 +207,7 @@ def _rejoin(lines: list[VLine]) -> None:
 class Region:
     kind: str
     lines: list[VLine] = field(default_factory=list)
+    skipped: list[VLine] = field(default_factory=list)  # page furniture between its lines
 
     def label_limit(self) -> float | None:
         xs = [w.x0 for ln in self.lines for w in ln.values()]
@@ -217,12 +218,17 @@ def regions(lines: list[VLine]) -> list[Region]:
     """The table regions of a stream of lines: from a trigger to a heading or prose."""
     out: list[Region] = []
     cur: Region | None = None
-    for ln in lines:
+    edges = _page_edges(lines)
+    for i, ln in enumerate(lines):
         text = ln.text
         values = ln.values()
         spread = max(w.cx for w in values) - min(w.cx for w in values) if values else 0.0
-        if is_furniture(text) and spread < 6 * ln.size:
-            continue  # a page number between a table's parts ("1 0 0 / 0 0 1" is a row, not "1/3")
+        if i in edges and is_furniture(text) and spread < 6 * ln.size:
+            # A page number between a table's parts: at the top or foot of its page, its words close
+            # together ("1 0 0 / 0 0 1" is a row, not "1/3"; "0 0" inside a table is a row too).
+            if cur is not None:
+                cur.skipped.append(ln)
+            continue
         if not values and heading_key(text) is not None:
             cur = None
             continue
@@ -254,6 +260,14 @@ def regions(lines: list[VLine]) -> list[Region]:
                 out.append(cur)
         cur.lines.append(ln)
     return [r for r in out if any(ln.values() for ln in r.lines)]
+
+
+def _page_edges(lines: list[VLine]) -> set[int]:
+    """The indices of the first two and last two lines of each page: where page furniture sits."""
+    by_page: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_page.setdefault(ln.page, []).append(i)
+    return {i for idx in by_page.values() for i in (*idx[:2], *idx[-2:])}
 
 
 def _names(text: str, kind: str) -> bool:
@@ -576,7 +590,7 @@ def read_region(region: Region, reading: Reading) -> None:
         else:
             data = _labelled_rows(block.data, items, xs, block_limit, kind, reading.warnings, columns)
             if kind == "requests":
-                data.extend(_blank_rows(block.data, items, len(xs[0])))
+                data.extend(_blank_rows([*block.data, *region.skipped], items, len(xs[0])))
         rows.extend(sorted(data, key=lambda row: row.y))
     table = build_table(kind, rows)
     if table is None:
@@ -737,6 +751,7 @@ def _blank_rows(lines: list[VLine], items: list[tuple[int, Item]], width: int) -
             continue
         beside = [ln for ln in lines if ln.page == page and it.top - 1.0 <= ln.cy <= it.bottom + 1.0]
         if any(ln.values() or any(w.x0 > it.x1 for w in ln.words) for ln in beside):
+            # Numbers beside it (page furniture included: "0 0" may be a row read as a page number).
             continue
         right = [
             o for p, o in items if p == page and o.x0 > it.x1 and o.top <= it.bottom and it.top <= o.bottom
