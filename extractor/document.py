@@ -39,6 +39,7 @@ class GluedRun:
     checked: bool = False  # the row's relations were applied
     fits_row: bool = True  # False: no split satisfies the row's relations; every well-formed one is kept
     truncated: bool = False  # more splits exist than were kept
+    what: str = "glued digits"  # what the run is, in reasons (cells a converter dropped or moved, too)
 
     @property
     def ambiguous(self) -> bool:

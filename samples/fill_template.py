@@ -409,14 +409,35 @@ def fill_text(body: Any, truth: Truth) -> None:
     _insert_after(blank, right, sign)
 
 
-def fill_template(template: Path, truth: Truth, out: Path) -> None:
-    """Write ``out``: the official ``template`` filled in with ``truth`` (a ``samples.truth`` dict)."""
+def remove_borders(body: Any) -> None:
+    """Every table border and cell border set to none, as agencies that "clean up" the template do:
+    the columns are then aligned by whitespace only."""
+    for tag in ("w:tblBorders", "w:tcBorders"):
+        for el in list(body.iter(qn(tag))):
+            for side in list(el):
+                side.set(qn("w:val"), "nil")
+                for attr in ("w:sz", "w:space", "w:color"):
+                    side.attrib.pop(qn(attr), None)
+    for tbl in body.iter(qn("w:tbl")):
+        pr = tbl.find(qn("w:tblPr"))
+        if pr is not None and pr.find(qn("w:tblBorders")) is None:
+            borders = pr.makeelement(qn("w:tblBorders"), {})
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+                borders.append(borders.makeelement(qn(f"w:{side}"), {qn("w:val"): "nil"}))
+            pr.append(borders)
+
+
+def fill_template(template: Path, truth: Truth, out: Path, borders: bool = True) -> None:
+    """Write ``out``: the official ``template`` filled in with ``truth`` (a ``samples.truth`` dict);
+    with ``borders=False``, its tables without any ruling line."""
     if str(truth["report"].get("template")) != "2021":
         raise ValueError("the official template is the 2021 one; the truth is not")
     doc = Document(str(template))
     body = doc.element.body
     fill_tables(body, truth)
     fill_text(body, truth)
+    if not borders:
+        remove_borders(body)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))

@@ -137,6 +137,7 @@ class Style:
     cell_pad: float = 3.0
     min_row_h: float = 20.0
     line_width: float = 0.5
+    rules: bool = True  # False: no ruling lines at all, columns aligned by whitespace only
     table_indent: float = 0.0  # x offset from the left margin (may be negative)
     table_extra_width: float = 0.0  # added to the text width
     proactive_layout: Literal["single", "separate"] = "single"
@@ -649,7 +650,7 @@ class Flow:
             more = cell.row + cell.rowspan > r1
             texts.append((lay, x0, x1, top, bot, continued, more))
         c.setLineWidth(s.line_width)
-        for xa, ya, xb, yb in sorted(segments):
+        for xa, ya, xb, yb in sorted(segments) if s.rules else ():
             c.line(xa, ya, xb, yb)
         for lay, x0, x1, top, bot, continued, more in texts:
             remaining = lay.lines[lay.done :] if continued else lay.lines

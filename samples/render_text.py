@@ -15,6 +15,8 @@ extractor must report (a row it cannot fill), never fill by guessing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from samples import report_layout as rl
 
 
@@ -94,3 +96,177 @@ def markdown(truth: rl.Truth) -> str:
 
 
 STYLES = {"flat": flat, "spaced": spaced, "markdown": markdown}
+
+
+# --- a PDF-to-Markdown converter's output ----------------------------------------------------------
+
+# The ways a converter mangles the report's tables (``converter`` applies the ones it is given):
+ARTEFACTS = (
+    "header_fragments",  # header cells read line by line across the columns, as free text lines
+    "repeated_headings",  # "## 表三：…" before every piece of the table
+    "detached_labels",  # rows without their label, the labels written apart as free (wrapped) lines
+    "split_rows",  # a row's cells over two Markdown rows
+    "pulled_cells",  # a cell taken out of its row and written as a free line above it
+    "short_rows",  # blank cells dropped: rows with fewer cells than columns
+    "free_subtables",  # section 二's sub-tables as free lines ("行政许可 97")
+)
+TABLE_HEADINGS = {
+    "proactive": "## 表二：主动公开政府信息情况",
+    "requests": "## 表三：收到和处理政府信息公开申请情况",
+    "review_litigation": "## 表四：政府信息公开行政复议、行政诉讼情况",
+}
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of `width` characters, never breaking a numbering from its mark ("1" | ".属于")."""
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        end = min(at + width, len(text))
+        while at + 1 < end < len(text) and text[end - 1].isdigit() and text[end] in ".．、":
+            end -= 1
+        out.append(text[at:end])
+        at = end
+    return out or [""]
+
+
+def _header_lines(cells: list[rl.Cell], width: int) -> list[str]:
+    """Header cells read as a PDF converter reads them: line by line across the columns, each cell
+    wrapped at `width` characters ("商业企" … "业")."""
+    pieces = [_wrap(c.text.replace("\n", ""), width) for c in cells]
+    depth = max(len(p) for p in pieces)
+    return ["".join(p[i] for p in pieces if i < len(p)) for i in range(depth)]
+
+
+def _md(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def converter(truth: rl.Truth, seed: int = 0, artefacts: tuple[str, ...] = ARTEFACTS) -> str:
+    """The report as a PDF-to-Markdown converter writes it: narrative as lines, tables as Markdown
+    pieces mangled by `artefacts` (see ARTEFACTS), drawn at random from `seed`. Every cell's text is
+    still there, once, in reading order; only its place in a row is lost."""
+    import random
+
+    rng = random.Random(seed)
+    on = set(artefacts)
+    grids = rl.grids(truth)
+    out: list[str] = [f"# {rl.title(truth)}", ""]
+    for text, key in _paragraphs(truth)[1:]:
+        if key is None:
+            out.extend([text, ""])
+            continue
+        grid = grids[key]
+        rows = _rows(grid)
+        if key == "proactive":
+            out.extend(_converter_proactive(rows, rng, on))
+        else:
+            out.extend(_converter_grid(key, rows, rng, on))
+        out.append("")
+    return "\n".join(out)
+
+
+def _is_header(row: list[rl.Cell | None]) -> bool:
+    return not any(c is not None and c.role == rl.ROLE_VALUE for c in row)
+
+
+def _values(row: list[rl.Cell | None]) -> list[str]:
+    return [c.text for c in row if c is not None and c.role == rl.ROLE_VALUE]
+
+
+def _labels(row: list[rl.Cell | None]) -> list[str]:
+    return [c.text.replace("\n", "") for c in row if c is not None and c.role != rl.ROLE_VALUE and c.text]
+
+
+def _short(values: list[str], rng: Any, on: set[str]) -> list[str]:
+    """Blank cells dropped (a converter that skips empty cells)."""
+    if "short_rows" in on and "" in values and rng.random() < 0.7:
+        return [v for v in values if v]
+    return values
+
+
+def _converter_proactive(rows: list[list[rl.Cell | None]], rng: Any, on: set[str]) -> list[str]:
+    out: list[str] = []
+    blocks: list[list[list[rl.Cell | None]]] = []
+    for row in rows:
+        cells = [c for c in row if c is not None]
+        if cells and cells[0].role == rl.ROLE_CAPTION:
+            blocks.append([])
+        blocks[-1].append(row)
+    for block in blocks:
+        caption, header, data = block[0], block[1], block[2:]
+        free = "free_subtables" in on and rng.random() < 0.5
+        out.append(_labels(caption)[0])
+        if free:
+            out.append("".join(_labels(header)))
+            for row in data:
+                out.append(" ".join([*_labels(row), *(v for v in _values(row) if v)]))
+            continue
+        if "repeated_headings" in on:
+            out.append(TABLE_HEADINGS["proactive"])
+        out.append(_md(_labels(header)))
+        out.append("|" + "---|" * len(_labels(header)))
+        for row in data:
+            out.append(_md([*_labels(row), *_short(_values(row), rng, on)]))
+    return out
+
+
+def _converter_grid(key: str, rows: list[list[rl.Cell | None]], rng: Any, on: set[str]) -> list[str]:
+    out: list[str] = []
+    header = [r for r in rows if _is_header(r)]
+    data = [r for r in rows if not _is_header(r)]
+    heading = TABLE_HEADINGS[key]
+    if "header_fragments" in on:
+        width = rng.choice((2, 3, 4))
+        lines = [line for r in header for line in _header_lines([c for c in r if c is not None], width)]
+        # The last fragments often land in the first Markdown row, one per cell.
+        tail = lines.pop() if len(lines) > 2 and rng.random() < 0.5 else None
+        out.extend(lines)
+        if "repeated_headings" in on:
+            out.append(heading)
+        if tail is not None:
+            cells = _wrap(tail, width)
+            out.extend([_md(cells), "|" + "---|" * len(cells)])
+    else:
+        if "repeated_headings" in on:
+            out.append(heading)
+        for n, r in enumerate(header):
+            cells = [(c.text.replace("\n", "") if c is not None else "") for c in r]
+            out.append(_md(cells))
+            if n == 0:
+                out.append("|" + "---|" * len(cells))
+    chunk: list[str] = []  # Markdown rows waiting for the labels detached before them
+    detached: list[str] = []
+
+    def flush() -> None:
+        if "repeated_headings" in on and (chunk or detached) and rng.random() < 0.5:
+            out.append(heading)
+        out.extend(detached)
+        out.extend(chunk)
+        chunk.clear()
+        detached.clear()
+
+    for row in data:
+        labels, values = _labels(row), _short(_values(row), rng, on)
+        leaf = labels[-1] if labels else ""
+        if "detached_labels" in on and labels and rng.random() < 0.3:
+            # The whole label, wrapped as the PDF showed it, goes out as free lines before the rows.
+            detached.extend(_wrap("".join(labels), rng.choice((8, 10, 12))))
+            labels = []
+        elif len(labels) > 1 and rng.random() < 0.5:
+            labels = [leaf] if leaf else labels
+        if "pulled_cells" in on and values and rng.random() < 0.15:
+            i = rng.choice((0, len(values) - 1))
+            if values[i]:
+                chunk.append(values[i])
+                values = values[:i] + values[i + 1 :]
+        if "split_rows" in on and len(values) > 3 and rng.random() < 0.15:
+            cut = rng.randrange(2, len(values) - 1)
+            chunk.append(_md([*labels, *values[:cut]]))
+            chunk.append(_md(values[cut:]))
+        else:
+            chunk.append(_md([*labels, *values]))
+        if rng.random() < 0.25:
+            flush()
+    flush()
+    return out

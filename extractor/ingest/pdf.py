@@ -26,6 +26,7 @@ from .pages import TablePages
 from .pdfium_geometry import page_chars, page_edges, page_frame
 from .regions import Survey, pixel_pages, read_regions, region_pages, survey_page, vote_pages
 from .scanned import triage
+from .unruled import read_unruled
 
 
 def _pdfium_pages(path: Path, password: str | None, surveys: list[Survey] | None = None) -> list[Page]:
@@ -165,6 +166,10 @@ def read_pdf(
             except Exception as e:  # pdfium geometry is an optimisation: pdfplumber reads any page
                 doc.warnings.append(f"page {number}: read with pdfplumber ({type(e).__name__}: {e})")
                 doc.pages[number - 1] = _plumber_table_page(path, number, password)
+        # Table pages without a ruled table may hold tables aligned by whitespace only.
+        unruled = [n for n in wanted if n not in needs_ocr and not doc.pages[n - 1].tables]
+        if unruled:
+            read_unruled(pdf, doc, unruled)
     finally:
         pdf.close()
     if regions:

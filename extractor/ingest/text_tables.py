@@ -29,8 +29,9 @@ from ..document import CellKind, Document, GluedPart, Line, Page, Table, TableCe
 from ..model import APPLICANTS, REVIEW_PARTS
 from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
-from ..vocabulary import is_furniture
+from ..vocabulary import heading_key, is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
+from .text_repair import join, pair_in_gaps, place, template_columns
 from .text_units import Unit
 
 PAGE = 1
@@ -336,6 +337,23 @@ def _bare(word: str) -> str:
     return m["w"] if m is not None else word
 
 
+def complete_columns(kind: str, found: list[Column], warnings: list[str]) -> list[Column]:
+    """The request and review tables have the template's columns, in its order, whatever part of a
+    shredded header could be read: a row's values come in that order."""
+    keys = template_columns(kind)
+    if [c.key for c in found] == keys:
+        return found
+    have = {c.key: c for c in found}
+    names = {c.key: c.aliases[0] for c in patterns.request_columns()}
+    blocks, leaves = patterns.review_blocks(), patterns.review_leaves()
+    names.update({f"{b.key}.{x.key}": x.aliases[0] for b in blocks for x in leaves})
+    warnings.append(
+        f"{kind}: the header names {len(found)} of the template's {len(keys)} columns; "
+        "the template's columns taken"
+    )
+    return [have.get(k) or Column(k, names[k]) for k in keys]
+
+
 def row_sums(columns: list[Column]) -> list[Sum]:
     """The relations among a row's cells that the template states (contract relations A3, A4)."""
     at = {c.key: i for i, c in enumerate(columns)}
@@ -398,6 +416,8 @@ class Region:
         self.pending: list[str] = []  # label text waiting for its values
         self.orphans: list[list[str]] = []  # label text a converter detached from Markdown rows
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
+        # The last Markdown row, when it was short: the row, its values, the cells written apart before it.
+        self.short: tuple[Row, list[str], list[str]] | None = None
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -460,11 +480,21 @@ class Region:
                 self._flush_pending()
                 self.in_header, self.header = True, []
                 text = text[pos:]
-        if self.in_header:
+        label = bool(self.header) and (bool(self.pending) or self._row_label(text)) and not self._names(text)
+        if self.in_header and not label:
             self.header.append(text)
         else:
             self.pending.append(text)
         return None
+
+    def _row_label(self, text: str) -> bool:
+        """Text after the request table's header that starts a row's label (numbered, no header
+        word): a converter wrote the first rows' labels apart from their Markdown rows."""
+        return self.kind == "requests" and ordinal(nospace(text)) is not None and not self._names(text)
+
+    def _names(self, text: str) -> bool:
+        """Whether the text holds a header word of this table."""
+        return any(self.kind in _kinds(m["w"]) for m in _word_pattern().finditer(nospace(text)))
 
     def _values(self, raw: str) -> None:
         if self.in_header:
@@ -509,8 +539,11 @@ class Region:
             self.close()
 
     def _md(self, cells: list[str]) -> None:
-        self._drop_carry()
         numeric = [i for i, c in enumerate(cells) if c and well_formed(c)]
+        # Cells a converter wrote apart just before this row may be its own (see `_md_values`).
+        pulled, self.carry = (self.carry, []) if numeric else ([], self.carry)
+        self._drop_carry()
+        short, self.short = self.short, None
         if not numeric:
             if self.in_header:
                 self.header.append("".join(cells))
@@ -530,22 +563,43 @@ class Region:
         # then the blank label columns a merged label left.
         first = max((i + 1 for i, c in enumerate(cells) if c.strip() and not well_formed(c)), default=0)
         labels = [c for c in cells[:first] if c.strip()]
-        out = self._md_values(cells, first)
+        kinds = [c.kind for c in self.columns]
+        if short is not None and not labels and not pulled:
+            row, values, before = short
+            if len(values) + len(before) + len(cells) - first == len(kinds):
+                # The second half of a row a converter split over two Markdown rows: confirmed by
+                # the row's relations, or only by the count (flagged: two rows of zeros fit too).
+                confirmed = join(values, cells[first:], kinds, self.sums, before)
+                row.values = self._md_values([*values, *cells[first:]], 0, before)
+                if not confirmed:
+                    _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
+                self.out.line(" | ".join(cells), in_table=True)
+                if self.kind == "review":
+                    self.close()
+                return
+            _doubt(row.values, "the next Markdown row has no label: it may hold the rest of this row")
+        out = self._md_values(cells, first, pulled)
         text = " | ".join(cells)
-        self.rows.append(
-            Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
-        )
-        if self.kind == "review":
+        row = Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
+        self.rows.append(row)
+        is_short = bool(self.columns) and len(cells) - first < len(self.columns)
+        self.short = (row, cells[first:], pulled) if is_short else None
+        if self.kind == "review" and self.short is None:
             self.close()
 
-    def _md_values(self, cells: list[str], first: int) -> list[TableCell]:
+    def _md_values(self, cells: list[str], first: int, pulled: list[str] | None = None) -> list[TableCell]:
         """A Markdown row's value cells: those after its labels, blanks included. With more cells
         than columns, the blanks dropped may be a converter's padding at the end or the blank label
         columns of a merged label, and a blank 总计 looks like padding: every placement that drops
         only blanks is tried, the row's relations choose, then the table's width (the row's last
-        cells); cells that still differ between placements are flagged."""
+        cells); cells that still differ between placements are flagged. With fewer (blanks dropped,
+        cells `pulled` out of the row), `text_repair.place` puts them back, flagged where unsure."""
         values = cells[first:]
         k = len(self.columns) or len(values)
+        if self.columns and len(values) + len(pulled or []) <= k and (pulled or len(values) < k):
+            return self._place(values, pulled or [])
+        if pulled:
+            self._fragment(" ".join(pulled))
         places = [w for w in range(len(values) - k + 1) if not any(values[:w]) and not any(values[w + k :])]
         if len(places) <= 1:
             chosen = values[places[0] : places[0] + k] if places else values
@@ -563,6 +617,29 @@ class Region:
                     cell.notes = ["the row has more cells than columns: its values may sit one column over"]
         return out
 
+    def start_headless(self) -> None:
+        """Start reading rows with the template's columns (the header could not be read at all)."""
+        self.out.warnings.append(f"{self.kind}: no header found before the table's first row")
+        self._end_header()
+
+    def _place(self, values: list[str], pulled: list[str]) -> list[TableCell]:
+        kinds = [c.kind for c in self.columns]
+        placed = place(values, kinds, self.sums, pulled)
+        shown = " ".join(t or "_" for t in values)
+        if placed is None:
+            self.out.warnings.append(
+                f"{self.kind}: a row's numbers {shown!r} cannot be placed in its {len(kinds)} columns; "
+                "not used"
+            )
+            return []
+        cells, decided = placed
+        what = f"cells {' '.join(pulled)!r} written apart and " if pulled else ""
+        self.out.warnings.append(
+            f"{self.kind}: {what}a row of {len(values)} cells for {len(kinds)} columns ({shown!r}): placed "
+            + ("by the row's relations" if decided else "by order, the cells in doubt flagged")
+        )
+        return cells
+
     # -- headers and rows -------------------------------------------------------------------------
 
     def _end_header(self, from_md: bool = False) -> None:
@@ -579,9 +656,9 @@ class Region:
                 self.pending.append(last[cut:])
         header_text = "".join(zone)
         if self.kind == "requests":
-            self.columns = request_columns(header_text)
+            self.columns = complete_columns("requests", request_columns(header_text), self.out.warnings)
         elif self.kind == "review":
-            self.columns = review_columns(header_text) or []
+            self.columns = complete_columns("review", review_columns(header_text) or [], self.out.warnings)
         else:
             heads = [m.group() for m in _word_pattern().finditer(nospace(header_text))]
             self.columns = proactive_columns(heads)
@@ -648,19 +725,59 @@ class Region:
             self.out.tables.append(table)
 
     def _pair_orphans(self) -> None:
-        """Markdown rows without labels, and as many labels detached from them, in the same order:
-        a converter that could not fit a wrapped label into its row writes it out as text, in
-        reading order. With equal counts, each row takes its label; otherwise the rows stay
-        unlabelled (the alignment places them by their neighbours, flagged)."""
-        bare = [r for r in self.rows if r.role == "data" and r.md and not any(label_key(x) for x in r.labels)]
+        """Markdown rows without labels, and the labels detached from them: a converter that could
+        not fit a wrapped label into its row writes it out as text, in reading order. Between two
+        labelled rows, the detached labels of the template rows between theirs go to the rows
+        there, in order, when the counts agree (`text_repair.pair_in_gaps`). Rows left without a
+        label are placed by their neighbours in the alignment, flagged: pairing labels and rows by
+        their order alone would put a row under the wrong label as soon as one is missing."""
+        data = [r for r in self.rows if r.role == "data"]
+        named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
+        bare = [r for r, name in zip(data, named, strict=True) if name is None and r.md]
         leaves = [leaf for block in self.orphans for leaf in orphan_leaves(block)]
-        if bare and len(bare) == len(leaves):
-            for row, leaf in zip(bare, leaves, strict=True):
-                row.labels = [leaf]
+        if not bare or not leaves:
+            return
+        paired = pair_in_gaps(named, leaves)
+        placed = [(r, now) for r, was, now in zip(data, named, paired, strict=True) if was is None and now]
+        for row, leaf in placed:
+            row.labels = [leaf]
+        if placed:
             self.out.warnings.append(
-                f"requests: {len(bare)} rows had their labels detached (a converter's shredded table); "
-                "labels and rows paired in order"
+                f"requests: {len(placed)} of {len(bare)} rows had their labels detached (a converter's "
+                "shredded table); labels and rows paired by the template's rows between their labelled "
+                "neighbours"
             )
+
+
+def _doubt(cells: list[TableCell], note: str) -> None:
+    for cell in cells:
+        cell.confidence = min(cell.confidence, AMBIGUOUS)
+        cell.notes = [*cell.notes, note]
+
+
+def _numbers_only(unit: Unit) -> list[str] | None:
+    tokens = unit.text.split()
+    return tokens if tokens and all(well_formed(t) for t in tokens) else None
+
+
+def row_trigger(unit: Unit, section: str | None = None) -> str | None:
+    """The table a row starts when no header was found before it: a row labelled with one of the
+    request table's labels, a Markdown row of exactly the review table's cells, or in section 四 a
+    Markdown row of numbers alone that fills most of them (a converter dropped some)."""
+    cells = unit.cells if unit.kind == "md" else None
+    texts = [c for c in (cells or unit.text.split()) if c.strip()]
+    values = [t for t in texts if well_formed(t)]
+    if not values:
+        return None
+    review = len(template_columns("review"))
+    most = section == "review_litigation" and review * 2 // 3 <= len(cells or []) <= review
+    if cells is not None and len(values) == len(texts) and (len(cells) == review or most):
+        return "review"  # blank cells kept: fifteen cells, numbers or nothing
+    label = "".join(t for t in texts if not well_formed(t))
+    keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
+    if label and label_key(label) in keys and not is_prose(label):
+        return "requests"
+    return None
 
 
 def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
@@ -758,13 +875,31 @@ def read_units(path: Path, units: list[Unit]) -> Document:
     out = Out()
     region: Region | None = None
     queue = list(reversed(units))
+    section: str | None = None  # the section whose heading came last
+    held: list[Unit] = []  # lines of numbers alone outside a table: cells a converter wrote apart?
     while queue:
         unit = queue.pop()
+        if held and unit.kind != "blank" and not (unit.kind == "text" and _numbers_only(unit) is not None):
+            if region is None and unit.kind in ("md", "text") and row_trigger(unit, section) is not None:
+                queue.append(unit)
+                queue.extend(reversed(held))  # read again inside the table the next row starts
+                held = []
+                region = Region(row_trigger(unit, section) or "", out)
+                region.start_headless()
+                unit = queue.pop()
+            else:
+                for h in held:
+                    out.line(h.text, block_end=h.block_end)
+                held = []
         if unit.kind == "heading":
             if region is not None:
                 region.close()
                 region = None
+            section = heading_key(unit.text)
             out.line(unit.text)
+            continue
+        if region is None and unit.kind == "text" and _numbers_only(unit) is not None:
+            held.append(unit)
             continue
         if unit.kind == "blank":
             continue
@@ -776,6 +911,17 @@ def read_units(path: Path, units: list[Unit]) -> Document:
         if region is None:
             text = unit.text if unit.kind == "text" else "".join(unit.cells or [])
             found = find_trigger(text)
+            headless = row_trigger(unit, section) if found is None else None
+            if headless is not None:
+                # A table whose header a converter shredded past reading: its first row tells.
+                region = Region(headless, out)
+                region.start_headless()
+                rest = region.feed(unit)
+                if region.closed:
+                    region = None
+                if rest is not None and rest.text.strip():
+                    queue.append(rest)
+                continue
             if found is None:
                 out.line(unit.text, block_end=unit.block_end)
                 continue
@@ -796,6 +942,8 @@ def read_units(path: Path, units: list[Unit]) -> Document:
             out.line(rest.text, block_end=rest.block_end)
         elif rest is not None and rest.text.strip():
             queue.append(rest)
+    for h in held:
+        out.line(h.text, block_end=h.block_end)
     if region is not None:
         region.close()
     page = Page(number=PAGE, lines=out.lines, tables=out.tables)

@@ -118,6 +118,14 @@ def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
         if not head:
             result.warnings.append(f"proactive: row {key} has no column header; its values were not placed")
             continue
+        geometry = all(v.bbox is not None for v in values) and all(h.cell.bbox is not None for h in head)
+        if values and len(values) != len(head) and not geometry:
+            # Without positions, values placed by order may sit one column over: never silently.
+            doubts = [
+                *doubts,
+                Doubt(0.5, f"the row has {len(values)} cells for {len(head)} columns: placed by order"),
+            ]
+            result.warnings.append(f"proactive: row {key} has {len(values)} cells for {len(head)} columns")
         row_cells = result.cells.setdefault(key, {})
         for h, cell in _assign(head, values):
             if h.spec.key in row_cells:

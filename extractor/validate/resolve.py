@@ -133,7 +133,7 @@ def _recheck(tables: Tables, runs: list[_Run]) -> list[str]:
             if path in cells and r.cells[i].confidence >= 1.0:
                 r.cells[i].confidence = DOUBT
                 r.cells[i].notes = [
-                    f"glued digits {r.run.raw!r} read as {shown}; {named} fail with glued cells in "
+                    f"{r.run.what} {r.run.raw!r} read as {shown}; {named} fail with glued cells in "
                     "them: the digits may split otherwise"
                 ]
                 flagged += 1
@@ -152,7 +152,7 @@ def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[
             _apply(
                 r, 0, decided=False, alternatives=others, note="it splits too many ways to search", every=True
             )
-            warnings.append(f"glued digits {r.run.raw!r} split too many ways to search; cells flagged")
+            warnings.append(f"{r.run.what} {r.run.raw!r} split too many ways to search; cells flagged")
         elif len(r.run.splits) == 1:
             _apply(r, 0, decided=True, alternatives=[], note="")
     if not open_:
@@ -165,7 +165,7 @@ def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[
     if not rels:
         for r in open_:
             _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))), note="")
-            warnings.append(f"glued digits {r.run.raw!r} split {len(r.run.splits)} ways; cells flagged")
+            warnings.append(f"{r.run.what} {r.run.raw!r} split {len(r.run.splits)} ways; cells flagged")
         return warnings
     base = tuple(
         k + sum(v * _value(tables, p) for p, v in c.items() if p not in variable) for c, k, _ in rels
@@ -211,7 +211,7 @@ def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[
         candidates = ok if consistent else list(range(len(r.run.splits)))
         note = "" if consistent else "no split satisfies every relation"
         _apply(r, pick, decided=False, alternatives=[j for j in candidates if j != pick], note=note)
-        warnings.append(f"glued digits {r.run.raw!r} split {len(candidates)} ways; cells flagged")
+        warnings.append(f"{r.run.what} {r.run.raw!r} split {len(candidates)} ways; cells flagged")
     return warnings
 
 
@@ -411,10 +411,10 @@ def _apply(
             if not run.fits_row:
                 why += "; no split satisfies the row's relations"
             cell.confidence = 1.0
-            cell.notes = [f"glued digits {run.raw!r} read as {shown}: {why}"]
+            cell.notes = [f"{run.what} {run.raw!r} read as {shown}: {why}"]
             continue
         others = ", ".join("/".join(run.splits[j]) for j in alternatives[:SHOWN])
         more = f" and {len(alternatives) - SHOWN} more" if len(alternatives) > SHOWN else ""
         cell.confidence = min(cell.confidence, DOUBT)
-        reason = f"glued digits {run.raw!r} read as {shown}; also read as {others}{more}"
+        reason = f"{run.what} {run.raw!r} read as {shown}; also read as {others}{more}"
         cell.notes = [reason + (f" ({note})" if note else "")]

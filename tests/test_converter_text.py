@@ -1,0 +1,150 @@
+"""Markdown as PDF-to-Markdown converters mangle it (samples/render_text.py `converter`): header
+fragments under repeated `## 表三…` headings, rows split over two Markdown rows, cells pulled out of
+their rows as free lines, blank cells dropped (rows with fewer cells than columns), labels written
+apart from their rows, section 二's sub-tables as free lines. Random truths rendered with each
+artefact, and with all of them at once, are read back: every cell exact or flagged, never wrong and
+unflagged; a cell that cannot be placed is flagged or absent with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractor import extract
+from extractor.document import CellKind
+from extractor.ingest.text import read_text
+from extractor.ingest.text_repair import holds, join, pair_in_gaps, place
+from samples.render_text import ARTEFACTS, converter
+from samples.truth import make_truth
+
+from .test_unruled import cells_of
+
+SEEDS = [(1, "2021", {}), (2, "2019", {"blank_zero_rate": 0.3}), (3, "hybrid", {"dash_zero_rate": 0.2})]
+SEEDS += [(4, "2021", {"scale": "large"}), (5, "2019", {"scale": "small", "dash_zero_rate": 0.2})]
+SEEDS += [(6, "2021", {"blank_zero_rate": 0.3, "source_failure": "request_total"})]
+
+
+def _read(tmp_path: Path, truth: dict[str, Any], seed: int, artefacts: tuple[str, ...]) -> Any:
+    path = tmp_path / "report.md"
+    path.write_text(converter(truth, seed, artefacts), encoding="utf-8")
+    report = extract(path)
+    for key in ("agency", "year", "template"):
+        assert getattr(report.report, key) == truth["report"][key]
+    return report
+
+
+# Artefacts that lose nothing a reader needs: every cell exact, none flagged.
+LOSSLESS = ("header_fragments", "repeated_headings", "free_subtables", "split_rows")
+
+
+@pytest.mark.parametrize(("seed", "template", "options"), SEEDS)
+@pytest.mark.parametrize("artefact", ARTEFACTS)
+def test_each_artefact_exact_or_flagged(
+    tmp_path: Path, seed: int, template: str, options: dict[str, Any], artefact: str
+) -> None:
+    truth = make_truth(seed, template, **options)  # type: ignore[arg-type]
+    got = cells_of(_read(tmp_path, truth, seed, (artefact,)), truth)
+    assert got["wrong"] == [] and got["missing"] == []
+    total = sum(len(v) for v in got.values())
+    if artefact in LOSSLESS and artefact != "split_rows":
+        assert got["flagged"] == []
+    else:
+        # Dropped blanks and moved cells leave real doubt (a blank and a 0 weigh the same in every
+        # relation, and a row whose printed total is wrong has no relation left): flagged. Rows of
+        # blanks and zeros with blanks dropped are the worst case.
+        share = 0.5 if artefact == "short_rows" else 0.2
+        assert len(got["flagged"]) <= share * total, got["flagged"]
+
+
+@pytest.mark.parametrize(("seed", "template", "options"), SEEDS)
+def test_all_artefacts_never_wrong_unflagged(
+    tmp_path: Path, seed: int, template: str, options: dict[str, Any]
+) -> None:
+    truth = make_truth(seed, template, **options)  # type: ignore[arg-type]
+    report = _read(tmp_path, truth, seed, ARTEFACTS)
+    got = cells_of(report, truth)
+    assert got["wrong"] == []
+    for path in got["missing"]:  # absent only with a warning that names the row
+        row = path.split(".")[1]
+        assert any(row in w or "not found" in w for w in report.warnings), path
+    assert len(got["exact"]) >= 0.4 * sum(len(v) for v in got.values())
+
+
+COUNTS = [CellKind()] * 7
+ROW_TOTAL = [((0, 1, 2, 3, 4, 5), 6)]
+
+
+def test_a_pulled_total_is_put_back_by_the_relation() -> None:
+    placed = place(["209", "16", "1", "1", "10", "0"], COUNTS, ROW_TOTAL, pulled=["237"])
+    assert placed is not None
+    cells, decided = placed
+    assert [c.text for c in cells] == ["209", "16", "1", "1", "10", "0", "237"] and decided
+    assert all(c.confidence == 1.0 for c in cells)
+
+
+def test_a_row_with_a_dropped_blank_is_flagged_not_shifted() -> None:
+    placed = place(["5", "3", "2", "0", "0", "10"], COUNTS, ROW_TOTAL)
+    assert placed is not None
+    cells, decided = placed
+    assert not decided
+    assert cells[6].text == "10" and cells[6].confidence == 1.0  # every placement agrees
+    assert all(c.confidence < 0.8 for c in cells[:6])  # the blank could be any of them
+    assert all(c.glued is not None for c in cells)  # the column relations may still decide
+
+
+def test_section_two_short_row_is_flagged(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "二、主动公开政府信息情况",
+            "第二十条第（一）项",
+            "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+            "|---|---|---|---|",
+            "| 规章 | 5 | 3 |",
+            "| 行政规范性文件 | 1 | 2 | 30 |",
+            "三、收到和处理政府信息公开申请情况",
+        ]
+    )
+    path = tmp_path / "r.md"
+    path.write_text("某某市人民政府2024年政府信息公开工作年度报告\n" + text, encoding="utf-8")
+    doc = read_text(path)
+    table = doc.tables()[0]
+    row = next(r for r in range(table.n_rows) if table.row_cells(r)[0].text == "规章")
+    values = table.row_cells(row)[1:]
+    assert [c.text for c in values if c.text] == ["5", "3"]
+    assert all(c.confidence < 0.8 for c in values)  # which column is blank cannot be known
+    full = next(r for r in range(table.n_rows) if table.row_cells(r)[0].text == "行政规范性文件")
+    assert all(c.confidence == 1.0 for c in table.row_cells(full)[1:])
+
+
+def test_split_row_halves_join_only_when_the_relation_holds() -> None:
+    assert join(["12", "4", ""], ["0", "0", "0", "16"], COUNTS, ROW_TOTAL)
+    assert not join(["12", "4", ""], ["0", "0", "0", "17"], COUNTS, ROW_TOTAL)
+    assert not join(["0", "0", "0"], ["0", "0", "0", "0"], COUNTS, ROW_TOTAL)  # zeros fit any relation
+    assert holds(["1", "", "/", "0", "0", "0", "1"], COUNTS, ROW_TOTAL)
+    assert not holds(["1", "", "/", "0", "0", "0", ""], COUNTS, ROW_TOTAL)
+
+
+def test_detached_labels_pair_between_labelled_rows() -> None:
+    named = [
+        None,
+        "二、上年结转政府信息公开申请数量",
+        None,
+        "（二）部分公开",
+        "1.属于国家秘密",
+        None,
+        "3.危及“三安全一稳定”",
+    ]
+    leaves = ["一、本年新收政府信息公开申请数量", "（一）予以公开", "2.其他法律行政法规禁止公开"]
+    assert pair_in_gaps(named, leaves) == [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
+        "（二）部分公开",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+    ]
+    # One label missing in a gap of two rows: neither row takes a label by order alone.
+    assert pair_in_gaps([None, None, "1.属于国家秘密"], ["（一）予以公开"]) == [None, None, "1.属于国家秘密"]
