@@ -151,10 +151,17 @@ class Pool(Generic[T, R]):
     Ctrl-C) stops every worker, killing those still at work.
     """
 
-    def __init__(self, fn: Callable[[T], R], jobs: int, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        jobs: int,
+        timeout: float | None = None,
+        context: BaseContext | None = None,
+    ) -> None:
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         self.fn, self.jobs, self.timeout = fn, jobs, timeout
+        self.context = context  # how workers start (default: fork when safe, else the fork server)
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> Pool[T, R]:
@@ -193,7 +200,7 @@ class Pool(Generic[T, R]):
                 yield outcome
 
     def _start(self) -> _Worker:
-        worker = _Worker(_context(), self.fn)
+        worker = _Worker(self.context or _context(), self.fn)
         self._workers.append(worker)
         return worker
 
