@@ -26,7 +26,7 @@ from lxml import etree
 from ..document import Document, TableCell
 from ..errors import UnsupportedInputError
 from .flow import Flow, clean_text
-from .kinds import RTF_MAGIC
+from .kinds import RTF_MAGIC, ZIP_ERRORS
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -166,8 +166,11 @@ def read_docx(path: Path, shown_as: Path | None = None) -> Document:
     try:
         with zipfile.ZipFile(path) as z:
             xml = z.read(_main_part(z))
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise UnsupportedInputError(f"{path}: the Word file cannot be opened ({e}); fetch it again") from e
+    except ZIP_ERRORS as e:
+        raise UnsupportedInputError(
+            f"{path}: the Word file is damaged, it cannot be unpacked ({type(e).__name__}: {e}); "
+            "fetch it again"
+        ) from e
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         root = etree.fromstring(xml, parser)
