@@ -57,6 +57,26 @@ def test_refused_with_its_code_and_what_to_do(
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("make", "name", "words"),
+    [
+        (h.damaged_page_pdf, "report.pdf", "page 2 of the PDF is damaged and cannot be read"),
+        (h.damaged_deflate_docx, "report.docx", "the Word file is damaged, it cannot be unpacked"),
+        (h.tiff_frame_without_size, "scan.tif", "a damaged image (Missing dimensions)"),
+        (h.truncated_png, "scan.png", "a damaged image (image file is truncated"),
+    ],
+)
+def test_damaged_files_are_refused_as_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, name: str, words: str
+) -> None:
+    """Damage the whole-document fuzzer found escaping as internal errors (exit 1): each is now the
+    damaged-file error of the adapter that read it (exit 4), with what is wrong and what to do."""
+    path = make(tmp_path / name)  # type: ignore[operator]
+    got, err = _run(["extract", str(path)], capsys)
+    assert got == ExitCode.INPUT_UNSUPPORTED, err
+    assert words in err and "fetch it again" in err and "internal error" not in err
+
+
 def test_traceback_only_with_verbose(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = h.empty(tmp_path / "empty.pdf")
     assert main(["extract", str(path)]) == ExitCode.INPUT_UNSUPPORTED
