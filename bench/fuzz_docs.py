@@ -247,7 +247,12 @@ def swap(rng: random.Random, data: bytes) -> bytes:
     return data
 
 
-BYTES: list[Mutation] = [flip, cut, repeat, overwrite, insert, truncate, swap]
+def grow(rng: random.Random, data: bytes) -> bytes:
+    """The whole file several times over (a size mutation: a compilation, a PDF updated in place)."""
+    return data * rng.randint(2, 12)
+
+
+BYTES: list[Mutation] = [flip, cut, repeat, overwrite, insert, truncate, swap, grow]
 
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?")
 _PDF_OBJ = re.compile(rb"\d+ \d+ obj\b.*?endobj", re.S)
@@ -380,6 +385,25 @@ def docx_entry(rng: random.Random, data: bytes) -> bytes:
         entries[i] = (info, b"")
     else:
         entries[i] = (info, xml_mutation(rng, content))
+    return _zip(entries)
+
+
+_DOCX_GRID = re.compile(rb"<w:(?:gridSpan|gridBefore|gridAfter|vMerge|hMerge|gridCol)\b[^>]*>")
+
+
+def docx_grid(rng: random.Random, data: bytes) -> bytes:
+    """A table's grid damaged: a span, a skip, a merge or a column width made odd."""
+    entries = _zip_entries(data)
+    if not entries:
+        return flip(rng, data)
+    value = rng.choice([*_ODD_NUMBERS, b"restart", b"continue", b"", b"x"])
+
+    def odd(tag: bytes) -> bytes:
+        return re.sub(rb'(w:val|w:w)="[^"]*"', lambda m: m.group(1) + b'="' + value + b'"', tag)
+
+    for k, (info, content) in enumerate(entries):
+        if info.filename == "word/document.xml":
+            entries[k] = (info, _sub_one(rng, _DOCX_GRID, content, odd))
     return _zip(entries)
 
 
@@ -542,7 +566,7 @@ STRUCTURE: dict[str, list[Mutation]] = {
     "searchable-scan": PDF,
     "html-utf8": [html_tags, text_lines],
     "html-gbk": [html_tags, text_lines],
-    "docx": [docx_entry, docx_raw],
+    "docx": [docx_entry, docx_raw, docx_grid],
     "text": [text_lines],
     "markdown": [text_lines],
     "png": [png_chunks],

@@ -224,6 +224,18 @@ def tiff_frame_without_size(path: Path) -> Path:
     return path
 
 
+def huge_span_docx(path: Path) -> Path:
+    """A Word file whose first table cell claims to span 99,999,999 grid columns (read: the span is
+    capped, where it once filled memory placing the cell on every column)."""
+    with zipfile.ZipFile(SAMPLES / "office_2021.docx") as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = re.sub(rb'(<w:gridSpan w:val=")\d+', rb"\g<1>99999999", data, count=1)
+            out.writestr(info, data)
+    return path
+
+
 def truncated_png(path: Path) -> Path:
     """A page image cut short: its header is whole, its pixel data is not."""
     from PIL import Image
@@ -255,6 +267,7 @@ BATCH = {
     "damaged deflate.docx": (damaged_deflate_docx, "failed", "the Word file is damaged"),
     "frame without size.tif": (tiff_frame_without_size, "failed", "a damaged image"),
     "truncated.png": (truncated_png, "failed", "a damaged image"),
+    "huge span.docx": (huge_span_docx, "ok", ""),
 }
 
 

@@ -77,6 +77,15 @@ def test_damaged_files_are_refused_as_damaged(
     assert words in err and "fetch it again" in err and "internal error" not in err
 
 
+def test_a_huge_span_in_a_word_file_is_capped(tmp_path: Path) -> None:
+    from extractor.ingest.docx import MAX_GRID, read_docx
+
+    doc = read_docx(h.huge_span_docx(tmp_path / "span.docx"))
+    widest = max(cell.col + cell.colspan for page in doc.pages for t in page.tables for cell in t.cells)
+    assert MAX_GRID <= widest <= 2 * MAX_GRID
+    assert extract(tmp_path / "span.docx").status == "ok"
+
+
 def test_traceback_only_with_verbose(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = h.empty(tmp_path / "empty.pdf")
     assert main(["extract", str(path)]) == ExitCode.INPUT_UNSUPPORTED

@@ -40,6 +40,7 @@ _WRAPPERS = frozenset({f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartT
 _SKIP = frozenset({f"{W}del", f"{W}moveFrom", MC_FALLBACK, f"{W}pPr", f"{W}rPr", f"{W}sdtPr", f"{W}tcPr"})
 
 SOFFICE_TIMEOUT_S = 180
+MAX_GRID = 1000  # columns a cell may span or skip (Word's tables have at most 63; HTML's cap is 1000)
 
 
 def _main_part(z: zipfile.ZipFile) -> str:
@@ -92,10 +93,12 @@ def _has_table_inside(tbl: etree._Element) -> bool:
 
 
 def _int_val(el: etree._Element | None, default: int) -> int:
+    """A grid count (gridSpan, gridBefore), at most MAX_GRID: a damaged file's 99999999 would
+    otherwise place a cell on a hundred million columns."""
     if el is None:
         return default
     try:
-        return max(int(el.get(f"{W}val") or default), 0)
+        return min(max(int(el.get(f"{W}val") or default), 0), MAX_GRID)
     except ValueError:
         return default
 
