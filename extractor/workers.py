@@ -37,6 +37,9 @@ R = TypeVar("R")
 PRELOAD = ["extractor.pipeline", "extractor.ingest.pdf", "extractor.ingest.html", "extractor.ingest.docx"]
 
 
+PARENT_CHECK_S = 1.0  # how often an idle worker checks that its parent is alive
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[T, R]):
     """What became of one task: `done` with fn's value, or `error` (fn raised), `timeout`, `crash`."""
@@ -53,8 +56,14 @@ def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # OCR engines: one thread per worker, the pool is the parallelism
     os.dup2(2, 1)
+    parent = os.getppid()
     while True:
         try:
+            # A forked worker holds copies of the parent's pipe ends too, so it would never read the
+            # end of its pipe when the parent dies: it watches for a new parent instead.
+            while not conn.poll(PARENT_CHECK_S):
+                if os.getppid() != parent:
+                    return
             task = conn.recv()
         except (EOFError, OSError):
             return
@@ -87,7 +96,7 @@ class _Worker:
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
         self.conn, child = ctx.Pipe()
         # Not daemonic, so that a reader may start processes of its own; a worker whose parent dies
-        # reads the end of its pipe and leaves.
+        # leaves within PARENT_CHECK_S.
         self.proc: BaseProcess = ctx.Process(target=_serve, args=(child, fn))  # type: ignore[attr-defined]
         self.proc.start()
         child.close()

@@ -138,3 +138,53 @@ def test_a_worker_that_cannot_start_is_an_error_not_a_wait(refuse: bool) -> None
     options = OcrOptions(engine=Recorded(str(RECORDED)), workers=2, page_timeout=600)
     with pytest.raises(WorkerStartError, match="OCR worker processes could not start"):
         ocr_pool.run_in_workers(jobs, options, 2, _Context(refuse))  # type: ignore[arg-type]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie no one reaps has left
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_leave_when_their_caller_is_killed(tmp_path: Path) -> None:
+    """Forked workers hold copies of the caller's pipe ends, so the pipe never tells them it died:
+    they watch their parent, and leave instead of staying as orphans."""
+    import signal
+    import time
+
+    code = (
+        "import sys, time\nfrom extractor.workers import Pool\n"
+        "with Pool(time.sleep, jobs=2) as pool:\n"
+        "    list(pool.run([0.01, 0.01]))\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    caller = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert caller.stdout is not None and caller.stdout.readline().strip() == "ready"
+        workers = _children(caller.pid)
+        assert len(workers) == 2
+    finally:
+        caller.send_signal(signal.SIGKILL)
+        caller.wait()
+    for _ in range(300):  # they check every second; a hang would keep them for good
+        if not any(_running(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in workers if _running(pid)]
+    for pid in left:  # a failing run leaves nothing behind either
+        os.kill(pid, signal.SIGKILL)
+    assert not left
