@@ -5,7 +5,8 @@ no text layer (a scan) or with a text layer that is not text (fonts without a us
 give `¿”¿¡fl‹…`) is rendered and read by OCR. Mixed PDFs keep their text pages as text.
 
 Pages run in worker processes (`OcrOptions.workers`, one per core by default), each rendering and
-reading one page at a time (`extractor.ocr.page`), so memory stays that of a page per worker.
+reading one page at a time (`extractor.ocr.page`), so memory stays that of a page per worker; the
+workers start without importing the caller's script again (`ocr_pool.py`).
 A page that fails or overruns its time becomes an empty page with a warning, never a dead run.
 """
 
