@@ -426,7 +426,7 @@ def docx_raw(rng: random.Random, data: bytes) -> bytes:
     start = header + 30 + name_len + extra_len
     end = start + info.compress_size
     out = bytearray(data)
-    what = rng.randrange(3)
+    what = rng.randrange(4)
     if what == 0 and end > start:
         body = rng.choice([flip, overwrite, swap])(rng, bytes(out[start:end]))
         out[start:end] = body[: end - start].ljust(end - start, b"\x00")
@@ -436,8 +436,15 @@ def docx_raw(rng: random.Random, data: bytes) -> bytes:
         central = data.find(b"PK\x01\x02" + data[header + 4 : header + 6])
         if central >= 0:
             out[central + 10 : central + 12] = method
-    else:  # general-purpose flags: encrypted, data descriptor
+    elif what == 2:  # general-purpose flags: encrypted, data descriptor
         out[header + 6 : header + 8] = rng.choice([1, 8, 9, 0x41]).to_bytes(2, "little")
+    else:  # the sizes the central directory states (a bomb claims gigabytes)
+        central = data.find(b"PK\x01\x02" + data[header + 4 : header + 6])
+        if central >= 0:
+            field = rng.choice([20, 24])  # compressed, uncompressed size
+            out[central + field : central + field + 4] = rng.choice([0, 1, 2**31, 2**32 - 1]).to_bytes(
+                4, "little"
+            )
     return bytes(out)
 
 
@@ -460,7 +467,10 @@ def html_tags(rng: random.Random, data: bytes) -> bytes:
         opener = rng.choice([b"<div>", b"<table><tr><td>", b"<p>", b"<span>", b"<font>"])
         return _sub_one(rng, _HTML_TAG, data, lambda t: t + opener * rng.randint(100, 5000))
     if what == 4:
-        label = rng.choice([b"utf-16", b"gbk", b"utf-8", b"big5", b"x-unknown", b"utf-32", b"latin-1", b""])
+        label = rng.choice(
+            [b"utf-16", b"gbk", b"utf-8", b"big5", b"x-unknown", b"utf-32", b"latin-1", b"", b"rot13",
+             b"base64", b"undefined", b"unicode_escape", b"utf-7", b"idna"]
+        )  # fmt: skip
         return _sub_one(rng, _HTML_CHARSET, data, lambda _: b"charset=" + label)
     return _sub_one(rng, _HTML_TAG, data, lambda t: t.replace(b"td", b"th") if rng.random() < 0.5 else t[:-1])
 

@@ -236,6 +236,30 @@ def huge_span_docx(path: Path) -> Path:
     return path
 
 
+def docx_bomb(path: Path) -> Path:
+    """A Word file whose document part claims to unpack to 4 GB (its central directory says so)."""
+    data = bytearray((SAMPLES / "office_2021.docx").read_bytes())
+    name = b"word/document.xml"
+    at = data.find(b"PK\x01\x02")  # the central directory's first entry
+    while at >= 0 and data[at + 46 : at + 46 + len(name)] != name:
+        at = data.find(b"PK\x01\x02", at + 4)
+    data[at + 24 : at + 28] = struct.pack("<I", 0xFFFF_FFF0)  # uncompressed size
+    path.write_bytes(bytes(data))
+    return path
+
+
+def html_declaring(path: Path, label: str) -> Path:
+    """A sample web page whose meta charset names `label` (Python also calls base64, rot13 and
+    "undefined" codecs, and decoding with them raised)."""
+    page = (SAMPLES / "office_2021.html").read_bytes()
+    path.write_bytes(page.replace(b'charset="utf-8"', f'charset="{label}"'.encode(), 1))
+    return path
+
+
+def html_declaring_rot13(path: Path) -> Path:
+    return html_declaring(path, "rot13")
+
+
 def truncated_png(path: Path) -> Path:
     """A page image cut short: its header is whole, its pixel data is not."""
     from PIL import Image
@@ -268,6 +292,8 @@ BATCH = {
     "frame without size.tif": (tiff_frame_without_size, "failed", "a damaged image"),
     "truncated.png": (truncated_png, "failed", "a damaged image"),
     "huge span.docx": (huge_span_docx, "ok", ""),
+    "rot13.html": (html_declaring_rot13, "ok", ""),
+    "bomb.docx": (docx_bomb, "failed", "over the limit"),
 }
 
 

@@ -86,6 +86,23 @@ def test_a_huge_span_in_a_word_file_is_capped(tmp_path: Path) -> None:
     assert extract(tmp_path / "span.docx").status == "ok"
 
 
+@pytest.mark.parametrize("label", ["rot13", "base64", "zlib", "undefined", "utf-16"])
+def test_a_web_page_declaring_a_codec_that_is_no_text_encoding(tmp_path: Path, label: str) -> None:
+    """Python's codecs include transforms and a codec that always fails; browsers know none of
+    them, and read a page declaring UTF-16 as UTF-8: the page is read as it is."""
+    report = extract(h.html_declaring(tmp_path / "page.html", label))
+    truth = json.loads((SAMPLES / "office_2021.html.json").read_text(encoding="utf-8"))
+    assert report.report.agency == truth["report"]["agency"]
+    assert report.requests["new_received"]["total"].value == truth["requests"]["new_received"]["total"]
+
+
+def test_a_word_file_whose_part_unpacks_to_gigabytes_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got, err = _run(["extract", str(h.docx_bomb(tmp_path / "bomb.docx"))], capsys)
+    assert got == ExitCode.INPUT_TOO_LARGE and "unpacks to 4295 MB, over the limit" in err
+
+
 def test_traceback_only_with_verbose(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = h.empty(tmp_path / "empty.pdf")
     assert main(["extract", str(path)]) == ExitCode.INPUT_UNSUPPORTED
