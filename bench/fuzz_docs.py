@@ -10,7 +10,8 @@ as PNG, JPEG and multi-page TIFF (rendered here from a sample scan). Each input 
 one to three mutations: of bytes (flipped, cut, repeated, overwritten, inserted, the file cut
 short), of structure (PDF objects, streams, numbers and the xref; a Word file's zip entries, their
 compressed bytes and the XML inside; a web page's tags, spans and charset; an image's chunks and
-header fields), and of size.
+header fields), and of size. Each kind gets about the same time (`ROUND_S` a round): a web page
+takes a tenth of a second, a scan several, so fast kinds get many more inputs.
 
 Every outcome must be a Report or one of the extractor's own errors (`ExtractorError`). Anything
 else is a finding: another exception, a child that dies, or an input that takes longer than
@@ -56,6 +57,7 @@ SAMPLES = ROOT / "samples" / "reports"
 SCANS = ROOT / "samples" / "scans"
 OUT = ROOT / "bench" / "out" / "fuzz_docs"
 RESULTS = ROOT / "bench" / "results" / "fuzz_docs.json"
+ROUND_S = 5.0  # seconds of each kind a round: fast kinds get many inputs, scans a few
 KEEP_PER_FINDING = 3  # inputs saved for each distinct finding (exception and place)
 MEMORY_MB = 3072  # a child's address space: more for one small damaged file is a finding
 
@@ -653,6 +655,7 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
     rng = random.Random(args.seed)
     data = {k: [(p, p.read_bytes()) for p in seeds[k]] for k in kinds}
     tried: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()  # time spent on each kind, to give each about as much
     outcomes: dict[str, Counter[str]] = {k: Counter() for k in kinds}
     findings: Counter[str] = Counter()
     examples: dict[str, dict[str, str]] = {k: {} for k in kinds}  # a message of each outcome
@@ -663,8 +666,9 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
     n = 0
     while time.monotonic() < end:
         batch: list[tuple[str, str, str]] = []
-        for kind in kinds:  # a round: one input of each kind per job
-            for _ in range(args.jobs):
+        for kind in kinds:  # a round: about ROUND_S seconds of each kind per job, one input at least
+            mean = seconds[kind] / tried[kind] if tried[kind] else ROUND_S
+            for _ in range(args.jobs * max(1, min(50, round(ROUND_S / max(mean, 0.01))))):
                 seed_path, seed = rng.choice(data[kind])
                 damaged, names = mutate(rng, kind, seed)
                 path = work / f"{n:06d}{seed_path.suffix}"
@@ -676,6 +680,7 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
             for outcome in pool.run(batch):
                 kind, path, _ = outcome.task
                 tried[kind] += 1
+                seconds[kind] += outcome.seconds
                 if outcome.kind == "done" and outcome.value is not None:
                     result = outcome.value
                 else:
@@ -701,7 +706,7 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
                 Path(path).unlink(missing_ok=True)
                 mutations_of.pop(path, None)
         total = sum(tried.values())
-        if total % 200 < len(batch):
+        if total // 200 != (total - len(batch)) // 200:
             minutes = (time.monotonic() - start) / 60
             print(f"{total} inputs, {sum(findings.values())} findings, {minutes:.1f} min", file=sys.stderr)
     minutes = (time.monotonic() - start) / 60
@@ -713,6 +718,7 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
         "timeout_s": args.timeout,
         "inputs": total,
         "inputs_by_kind": dict(tried),
+        "seconds_by_kind": {k: round(v, 1) for k, v in seconds.items()},
         "outcomes_by_kind": {k: dict(v.most_common()) for k, v in outcomes.items()},
         "findings": dict(findings.most_common()),
         "example_messages": examples,
