@@ -15,8 +15,9 @@ takes a tenth of a second, a scan several, so fast kinds get many more inputs.
 
 Every outcome must be a Report or one of the extractor's own errors (`ExtractorError`). Anything
 else is a finding: another exception, a child that dies, or an input that takes longer than
-`--timeout` seconds. Findings are saved under bench/out/fuzz_docs/ (the input and its traceback, a
-few of each kind); the inputs tried per kind and their outcomes go to bench/results/fuzz_docs.json.
+`--timeout` seconds. Findings are saved under bench/out/fuzz_docs/ (the input and its traceback in
+`<kind>-<n>.traceback.txt`, a few of each kind); the inputs tried per kind and their outcomes go
+to bench/results/fuzz_docs.json.
 
 OCR: `--engine fake` (the default) answers every image at once with plausible words and digits, so
 that scans exercise rendering, image decoding and OpenCV at the rate of the other kinds;
@@ -699,7 +700,7 @@ def _fuzz(args: argparse.Namespace, work: Path) -> int:
                     if findings[signature] <= KEEP_PER_FINDING:
                         name = f"{kind}-{Path(path).stem}"
                         shutil.copy(path, OUT / f"{name}{Path(path).suffix}")
-                        (OUT / f"{name}.txt").write_text(
+                        (OUT / f"{name}.traceback.txt").write_text(
                             f"{kind}: {' + '.join(mutations_of[path])}\n{result['traceback']}",
                             encoding="utf-8",
                         )

@@ -248,6 +248,17 @@ def docx_bomb(path: Path) -> Path:
     return path
 
 
+def long_digit_run_text(path: Path) -> Path:
+    """A report as spaced text with a run of 200 digits pasted into it: split into a row's cells
+    summing to a total, it once enumerated without end (a total of up to 200 digits)."""
+    text = STYLES["spaced"](make_truth(12, "2021")).encode("utf-8")
+    rng = random.Random(1)
+    digits = "".join(rng.choice("0123456789") for _ in range(200)).encode()
+    at = rng.randrange(len(text) + 1)
+    path.write_bytes(text[:at] + digits + text[at:])
+    return path
+
+
 def html_declaring(path: Path, label: str) -> Path:
     """A sample web page whose meta charset names `label` (Python also calls base64, rot13 and
     "undefined" codecs, and decoding with them raised)."""
@@ -294,6 +305,7 @@ BATCH = {
     "huge span.docx": (huge_span_docx, "ok", ""),
     "rot13.html": (html_declaring_rot13, "ok", ""),
     "bomb.docx": (docx_bomb, "failed", "over the limit"),
+    "digit run.txt": (long_digit_run_text, "ok", ""),
 }
 
 

@@ -103,6 +103,14 @@ def test_a_word_file_whose_part_unpacks_to_gigabytes_is_refused(
     assert got == ExitCode.INPUT_TOO_LARGE and "unpacks to 4295 MB, over the limit" in err
 
 
+def test_a_run_of_hundreds_of_digits_is_flagged_not_searched_without_end(tmp_path: Path) -> None:
+    """Found by bench/fuzz_docs.py (an input over its time limit): the search for a row's cells that
+    sum to a total of up to 200 digits had no budget."""
+    report = extract(h.long_digit_run_text(tmp_path / "report.txt"))
+    assert any("split too many ways to search; cells flagged" in w for w in report.warnings)
+    assert report.needs_review
+
+
 def test_traceback_only_with_verbose(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = h.empty(tmp_path / "empty.pdf")
     assert main(["extract", str(path)]) == ExitCode.INPUT_UNSUPPORTED
