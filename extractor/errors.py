@@ -70,6 +70,12 @@ class DependencyMissingError(ExtractorError, ImportError):
     exit_code = ExitCode.DEPENDENCY_MISSING
 
 
+class WorkerStartError(ExtractorError, RuntimeError):
+    """Worker processes that could not start (out of processes or memory): never a wait for them."""
+
+    exit_code = ExitCode.INTERNAL
+
+
 class InterruptedRunError(ExtractorError):
     """A run stopped by Ctrl-C (not a KeyboardInterrupt itself: click would turn that into Abort)."""
 

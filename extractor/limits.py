@@ -8,6 +8,7 @@ decompression bombs is set to the same limit, so the OCR stage decodes what this
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 from .errors import InputTooLargeError, UnsupportedInputError
@@ -16,13 +17,29 @@ DEFAULT_MAX_PIXELS = 200_000_000
 """200 million pixels: an A3 page scanned at 600 dpi is 70 million; a 30,000 × 30,000 image is 900."""
 
 
+# What Pillow raises on a damaged file: not an image or data cut short (OSError, its
+# UnidentifiedImageError, EOFError), bad values (ValueError), a TIFF directory without the image's
+# size (TypeError), a bad header (SyntaxError), a field cut short (struct.error), a tag or palette
+# index out of range (KeyError, IndexError), a zero resolution (ZeroDivisionError).
+PILLOW_DAMAGE: tuple[type[Exception], ...] = (
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    struct.error,
+    KeyError,
+    IndexError,
+    ZeroDivisionError,
+)
+
 DEFAULT_MAX_MEMORY_MB = 4096
 """Address space a batch worker may use (`--max-memory`): a file that needs more fails, the batch goes on."""
 
 
 def image_pixels(path: Path) -> list[tuple[int, int]]:
     """(width, height) of every frame of an image file, from its headers (nothing is decoded)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     bomb_guard = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # read the header of a bomb too: this check refuses it with a reason
@@ -33,7 +50,7 @@ def image_pixels(path: Path) -> list[tuple[int, int]]:
                 im.seek(index)
                 sizes.append(im.size)
             return sizes
-    except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
+    except PILLOW_DAMAGE as e:
         raise UnsupportedInputError(f"{path}: a damaged image ({e}); fetch it again") from e
     finally:
         Image.MAX_IMAGE_PIXELS = bomb_guard

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
+import re
 import shutil
 import struct
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -175,6 +178,111 @@ def chinese_path(root: Path) -> Path:
     return path
 
 
+# --- damaged files the whole-document fuzzer (bench/fuzz_docs.py) found escaping as internal errors ---
+
+
+def damaged_page_pdf(path: Path) -> Path:
+    """A PDF whose last page object is `null` (the xref still points at it, offsets kept): pdfium
+    opens the file and counts the page, then cannot load it ("Failed to load page.")."""
+    data = text_pdf(path, [OUTLINE, OUTLINE]).read_bytes()
+    page = rb"\d+ 0 obj\s*<<(?:(?!endobj).)*?/Type /Page\s(?:(?!endobj).)*endobj"
+    pages = list(re.finditer(page, data, re.S))
+    last = pages[-1]
+    number = last.group(0).split(b" ", 1)[0]
+    blank = (number + b" 0 obj\nnull\nendobj").ljust(len(last.group(0)))
+    path.write_bytes(data[: last.start()] + blank + data[last.end() :])
+    return path
+
+
+def damaged_deflate_docx(path: Path) -> Path:
+    """A Word file whose document part's deflate data starts with a reserved block type: the zip's
+    directory is intact, unpacking the part fails in zlib ("Error -3 while decompressing data")."""
+    data = bytearray((SAMPLES / "office_2021.docx").read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("word/document.xml")
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    data[info.header_offset + 30 + name_len + extra_len] = 0xFF  # BTYPE 11: reserved
+    path.write_bytes(bytes(data))
+    return path
+
+
+def tiff_frame_without_size(path: Path) -> Path:
+    """A two-frame TIFF whose second directory has no width or height (Pillow: "Missing dimensions")."""
+
+    def directory(entries: list[tuple[int, int, int]], following: int) -> bytes:
+        out = struct.pack("<H", len(entries))
+        for tag, kind, value in entries:
+            out += struct.pack("<HHII", tag, kind, 1, value)
+        return out + struct.pack("<I", following)
+
+    # tags: 256 width, 257 height, 258 bits, 259 compression, 262 photometric, 273 strip offset,
+    # 277 samples per pixel, 278 rows per strip, 279 strip bytes; 3 SHORT, 4 LONG
+    first = [(256, 4, 8), (257, 4, 8), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 200), (277, 3, 1),
+             (278, 4, 8), (279, 4, 64)]  # fmt: skip
+    second = [(259, 3, 1), (262, 3, 1), (273, 4, 200), (279, 4, 64)]
+    head = b"II*\x00" + struct.pack("<I", 8) + directory(first, 8 + 2 + 12 * len(first) + 4)
+    path.write_bytes((head + directory(second, 0)).ljust(200, b"\x00") + b"\x80" * 64)
+    return path
+
+
+def huge_span_docx(path: Path) -> Path:
+    """A Word file whose first table cell claims to span 99,999,999 grid columns (read: the span is
+    capped, where it once filled memory placing the cell on every column)."""
+    with zipfile.ZipFile(SAMPLES / "office_2021.docx") as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = re.sub(rb'(<w:gridSpan w:val=")\d+', rb"\g<1>99999999", data, count=1)
+            out.writestr(info, data)
+    return path
+
+
+def docx_bomb(path: Path) -> Path:
+    """A Word file whose document part claims to unpack to 4 GB (its central directory says so)."""
+    data = bytearray((SAMPLES / "office_2021.docx").read_bytes())
+    name = b"word/document.xml"
+    at = data.find(b"PK\x01\x02")  # the central directory's first entry
+    while at >= 0 and data[at + 46 : at + 46 + len(name)] != name:
+        at = data.find(b"PK\x01\x02", at + 4)
+    data[at + 24 : at + 28] = struct.pack("<I", 0xFFFF_FFF0)  # uncompressed size
+    path.write_bytes(bytes(data))
+    return path
+
+
+def long_digit_run_text(path: Path) -> Path:
+    """A report as spaced text with a run of 200 digits pasted into it: split into a row's cells
+    summing to a total, it once enumerated without end (a total of up to 200 digits)."""
+    text = STYLES["spaced"](make_truth(12, "2021")).encode("utf-8")
+    rng = random.Random(1)
+    digits = "".join(rng.choice("0123456789") for _ in range(200)).encode()
+    at = rng.randrange(len(text) + 1)
+    path.write_bytes(text[:at] + digits + text[at:])
+    return path
+
+
+def html_declaring(path: Path, label: str) -> Path:
+    """A sample web page whose meta charset names `label` (Python also calls base64, rot13 and
+    "undefined" codecs, and decoding with them raised)."""
+    page = (SAMPLES / "office_2021.html").read_bytes()
+    path.write_bytes(page.replace(b'charset="utf-8"', f'charset="{label}"'.encode(), 1))
+    return path
+
+
+def html_declaring_rot13(path: Path) -> Path:
+    return html_declaring(path, "rot13")
+
+
+def truncated_png(path: Path) -> Path:
+    """A page image cut short: its header is whole, its pixel data is not."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 400), 60).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
 # Every hostile input, its file name in a batch folder, and what its summary row must say.
 BATCH = {
     "empty.pdf": (empty, "failed", "empty"),
@@ -192,6 +300,14 @@ BATCH = {
     "compilation.md#2": (compilation_md, "ok", ""),
     "no tables.html": (html_without_tables, "partial", "table not found"),
     "gbk.txt": (gbk_text, "ok", ""),
+    "damaged page.pdf": (damaged_page_pdf, "failed", "page 2 of the PDF is damaged"),
+    "damaged deflate.docx": (damaged_deflate_docx, "failed", "the Word file is damaged"),
+    "frame without size.tif": (tiff_frame_without_size, "failed", "a damaged image"),
+    "truncated.png": (truncated_png, "failed", "a damaged image"),
+    "huge span.docx": (huge_span_docx, "ok", ""),
+    "rot13.html": (html_declaring_rot13, "ok", ""),
+    "bomb.docx": (docx_bomb, "failed", "over the limit"),
+    "digit run.txt": (long_digit_run_text, "ok", ""),
 }
 
 

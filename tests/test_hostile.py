@@ -57,6 +57,60 @@ def test_refused_with_its_code_and_what_to_do(
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("make", "name", "words"),
+    [
+        (h.damaged_page_pdf, "report.pdf", "page 2 of the PDF is damaged and cannot be read"),
+        (h.damaged_deflate_docx, "report.docx", "the Word file is damaged, it cannot be unpacked"),
+        (h.tiff_frame_without_size, "scan.tif", "a damaged image (Missing dimensions)"),
+        (h.truncated_png, "scan.png", "a damaged image (image file is truncated"),
+    ],
+)
+def test_damaged_files_are_refused_as_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, name: str, words: str
+) -> None:
+    """Damage the whole-document fuzzer found escaping as internal errors (exit 1): each is now the
+    damaged-file error of the adapter that read it (exit 4), with what is wrong and what to do."""
+    path = make(tmp_path / name)  # type: ignore[operator]
+    got, err = _run(["extract", str(path)], capsys)
+    assert got == ExitCode.INPUT_UNSUPPORTED, err
+    assert words in err and "fetch it again" in err and "internal error" not in err
+
+
+def test_a_huge_span_in_a_word_file_is_capped(tmp_path: Path) -> None:
+    from extractor.ingest.docx import MAX_GRID, read_docx
+
+    doc = read_docx(h.huge_span_docx(tmp_path / "span.docx"))
+    widest = max(cell.col + cell.colspan for page in doc.pages for t in page.tables for cell in t.cells)
+    assert MAX_GRID <= widest <= 2 * MAX_GRID
+    assert extract(tmp_path / "span.docx").status == "ok"
+
+
+@pytest.mark.parametrize("label", ["rot13", "base64", "zlib", "undefined", "utf-16"])
+def test_a_web_page_declaring_a_codec_that_is_no_text_encoding(tmp_path: Path, label: str) -> None:
+    """Python's codecs include transforms and a codec that always fails; browsers know none of
+    them, and read a page declaring UTF-16 as UTF-8: the page is read as it is."""
+    report = extract(h.html_declaring(tmp_path / "page.html", label))
+    truth = json.loads((SAMPLES / "office_2021.html.json").read_text(encoding="utf-8"))
+    assert report.report.agency == truth["report"]["agency"]
+    assert report.requests["new_received"]["total"].value == truth["requests"]["new_received"]["total"]
+
+
+def test_a_word_file_whose_part_unpacks_to_gigabytes_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got, err = _run(["extract", str(h.docx_bomb(tmp_path / "bomb.docx"))], capsys)
+    assert got == ExitCode.INPUT_TOO_LARGE and "unpacks to 4295 MB, over the limit" in err
+
+
+def test_a_run_of_hundreds_of_digits_is_flagged_not_searched_without_end(tmp_path: Path) -> None:
+    """Found by bench/fuzz_docs.py (an input over its time limit): the search for a row's cells that
+    sum to a total of up to 200 digits had no budget."""
+    report = extract(h.long_digit_run_text(tmp_path / "report.txt"))
+    assert any("split too many ways to search; cells flagged" in w for w in report.warnings)
+    assert report.needs_review
+
+
 def test_traceback_only_with_verbose(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = h.empty(tmp_path / "empty.pdf")
     assert main(["extract", str(path)]) == ExitCode.INPUT_UNSUPPORTED

@@ -19,7 +19,7 @@ RANKS: dict[str, int] = {
         0,
     ),
     **dict.fromkeys(
-        ("text", "numbers", "limits", "grid", "vocabulary"),
+        ("text", "numbers", "limits", "grid", "vocabulary", "workers"),
         0,
     ),
     "ocr": 1,

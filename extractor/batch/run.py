@@ -31,9 +31,9 @@ from ..ingest.kinds import SUFFIXES
 from ..limits import DEFAULT_MAX_MEMORY_MB
 from ..model import Report, Status
 from ..pipeline import Settings, extract_all, file_sha256
+from ..workers import Outcome, Pool
 from .atomic import write_atomic
 from .manifest import Entry, Manifest
-from .pool import Outcome, Pool
 
 Reader = Callable[[Path, Settings], "Report | list[Report]"]
 """What reads one file: `extractor.extract_all` (every report of a compilation) or `extract`, or a

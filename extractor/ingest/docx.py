@@ -24,10 +24,10 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..document import Document, TableCell
-from ..errors import UnsupportedInputError
+from ..errors import InputTooLargeError, UnsupportedInputError
 from ..ocr.options import OcrOptions
 from .flow import Flow, clean_text
-from .kinds import RTF_MAGIC
+from .kinds import RTF_MAGIC, ZIP_ERRORS
 from .pictures import Picture, paragraph_pictures, read_docx_pictures
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -42,12 +42,26 @@ _WRAPPERS = frozenset({f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartT
 _SKIP = frozenset({f"{W}del", f"{W}moveFrom", MC_FALLBACK, f"{W}pPr", f"{W}rPr", f"{W}sdtPr", f"{W}tcPr"})
 
 SOFFICE_TIMEOUT_S = 180
+MAX_PART_BYTES = 256_000_000  # a part that unpacks to more is refused (reports' are a few MB)
+MAX_GRID = 1000  # columns a cell may span or skip (Word's tables have at most 63; HTML's cap is 1000)
+
+
+def _read_part(z: zipfile.ZipFile, name: str) -> bytes:
+    """A part of the package, refused when it unpacks to more than MAX_PART_BYTES (a zip bomb: a
+    small file whose part claims gigabytes)."""
+    info = z.getinfo(name)
+    if info.file_size > MAX_PART_BYTES:
+        raise InputTooLargeError(
+            f"{z.filename}: the Word file's part {name} unpacks to {info.file_size / 1e6:.0f} MB, over the "
+            f"limit of {MAX_PART_BYTES / 1e6:.0f} MB; check the file (a report is a few MB) or save it again"
+        )
+    return z.read(info)
 
 
 def _main_part(z: zipfile.ZipFile) -> str:
     """The name of the main document part, from the package relationships."""
     try:
-        rels = etree.fromstring(z.read("_rels/.rels"))
+        rels = etree.fromstring(_read_part(z, "_rels/.rels"))
     except (KeyError, etree.XMLSyntaxError):
         return "word/document.xml"
     for rel in rels.iter(f"{_REL_NS}Relationship"):
@@ -94,10 +108,12 @@ def _has_table_inside(tbl: etree._Element) -> bool:
 
 
 def _int_val(el: etree._Element | None, default: int) -> int:
+    """A grid count (gridSpan, gridBefore), at most MAX_GRID: a damaged file's 99999999 would
+    otherwise place a cell on a hundred million columns."""
     if el is None:
         return default
     try:
-        return max(int(el.get(f"{W}val") or default), 0)
+        return min(max(int(el.get(f"{W}val") or default), 0), MAX_GRID)
     except ValueError:
         return default
 
@@ -171,9 +187,14 @@ def read_docx(path: Path, shown_as: Path | None = None, ocr: OcrOptions | None =
     try:
         with zipfile.ZipFile(path) as z:
             part = _main_part(z)
-            xml = z.read(part)
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise UnsupportedInputError(f"{path}: the Word file cannot be opened ({e}); fetch it again") from e
+            xml = _read_part(z, part)
+    except InputTooLargeError:
+        raise
+    except ZIP_ERRORS as e:
+        raise UnsupportedInputError(
+            f"{path}: the Word file is damaged, it cannot be unpacked ({type(e).__name__}: {e}); "
+            "fetch it again"
+        ) from e
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         root = etree.fromstring(xml, parser)

@@ -170,7 +170,7 @@ def _search(
             continue
         head = chunks[:-1] + ([_Chunk(body[: len(body) - size], "")] if size < len(body) else [])
         if not rest and len(last[0]) == n - 1 and not any(k.signed or k.money for k in kinds):
-            found = _summing(head, kinds[:-1], int(text))
+            found = _summing(head, kinds[:-1], int(text), budget)
         else:
             found, _ = _walk(head, kinds[:-1], rest, {frozenset(last[0]): int(text)}, budget)
         out.extend((*f, text + unit) for f in found)
@@ -270,10 +270,14 @@ def _segment_at(
     return out
 
 
-def _summing(chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int) -> list[tuple[str, ...]]:
+def _summing(
+    chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int, budget: list[int] | None = None
+) -> list[tuple[str, ...]]:
     """Every split of `chunks` into `len(kinds)` counts that sum to `target`, met in the middle: the
     first half's splits and the second half's are enumerated apart (a few hundred each) and joined
-    on where they meet and on sums that add up to `target`."""
+    on where they meet and on sums that add up to `target`. Each half's paths are counted against
+    `budget`: a run of hundreds of digits (a damaged file) has more than any search can list."""
+    budget = budget if budget is not None else [MAX_STEPS]
     text = "".join(c.body for c in chunks)
     bounds: set[int] = set()
     at = 0
@@ -307,6 +311,9 @@ def _summing(chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int) -> 
                     for cells, total in paths:
                         if total + v <= target:
                             nxt.setdefault(b, []).append(((*cells, text[a:b]), total + v))
+                            budget[0] -= 1
+                    if budget[0] <= 0:
+                        return {}
             out = nxt
         return out
 
@@ -323,6 +330,9 @@ def _summing(chunks: list[_Chunk], kinds: tuple[CellKind, ...], target: int) -> 
                     for cells, total in paths:
                         if total + v <= target:
                             nxt.setdefault(a, []).append(((text[a:b], *cells), total + v))
+                            budget[0] -= 1
+                    if budget[0] <= 0:
+                        return {}
             out = nxt
         keyed: dict[tuple[int, int], list[tuple[str, ...]]] = {}
         for a, paths in out.items():

@@ -78,9 +78,16 @@ def _declared(data: bytes) -> str | None:
     if label in _GB_LABELS:
         return "gb18030"
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # Python also names transforms (base64, rot13, zlib) and a codec that always fails (undefined):
+    # no page is in those, and decoding with them raises.
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        return None
+    if info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # as browsers do (WHATWG): bytes that parse as markup are not UTF-16
+    return info.name
 
 
 def decode_html(data: bytes) -> str:
@@ -99,7 +106,12 @@ def decode_html(data: bytes) -> str:
         except UnicodeDecodeError as e:
             if codec == "utf-8" and e.start >= len(data) - 3:
                 return data.decode(codec, errors="replace")  # UTF-8 cut short inside its last character
-    return data.decode(declared or "gb18030", errors="replace")
+        except UnicodeError:  # a declared codec that fails otherwise (unicode_escape on a stray "\")
+            continue
+    try:
+        return data.decode(declared or "gb18030", errors="replace")
+    except UnicodeError:
+        return data.decode("gb18030", errors="replace")
 
 
 # ------------------------------------------------------------------------------------------

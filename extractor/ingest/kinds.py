@@ -7,7 +7,9 @@ starts with markup. The file's name decides only when the content does not.
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from pathlib import Path
 
 import regex
@@ -17,6 +19,22 @@ from ..errors import UnsupportedInputError
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 RTF_MAGIC = b"{\\rtf"
+
+# What reading a damaged zip raises: a bad directory or CRC (BadZipFile), a missing entry (KeyError),
+# damaged deflate data (zlib.error) or other codecs' (OSError, LZMAError), data cut short (EOFError),
+# an unknown compression method (NotImplementedError), an encrypted entry (RuntimeError), an offset
+# out of the file (ValueError).
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # A page starts with a doctype, an XML declaration, a comment or an HTML tag (fragments start
@@ -53,7 +71,7 @@ def office_kind(path: Path, head: bytes) -> str | None:
         try:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
-        except (zipfile.BadZipFile, OSError) as e:
+        except ZIP_ERRORS as e:
             raise UnsupportedInputError(f"{path}: a damaged zip file ({e}); fetch it again") from e
         if "word/document.xml" in names or any(n.startswith("word/") and n.endswith(".xml") for n in names):
             return "docx"

@@ -45,9 +45,15 @@ def _pdfium_pages(path: Path, password: str | None, surveys: list[Survey] | None
     pages: list[Page] = []
     try:
         for i in range(len(pdf)):
-            page = pdf[i]
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
+            try:
+                page = pdf[i]
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+            except pdfium.PdfiumError as e:  # a page object pdfium cannot parse: the file is damaged
+                raise UnsupportedInputError(
+                    f"{path}: page {i + 1} of the PDF is damaged and cannot be read ({e}); check the file "
+                    "is complete, or fetch it again"
+                ) from e
             width, height = page.get_size()
             lines = [
                 Line(text=t, page=i + 1, y=float(n))
@@ -112,6 +118,20 @@ def _plumber_table_page(path: Path, number: int, password: str | None) -> Page:
         return _assemble(number, (float(p.width), float(p.height)), p.chars, boxes)
 
 
+def _plumber_or_text(path: Path, number: int, password: str | None, warnings: list[str]) -> Page | None:
+    """The page read by pdfplumber; None when pdfminer cannot parse it either (a damaged page: it
+    keeps the text pdfium read, without tables)."""
+    try:
+        return _plumber_table_page(path, number, password)
+    except MemoryError:
+        raise
+    except Exception as e:  # pdfminer is pure Python: a damaged page raises anything
+        warnings.append(
+            f"page {number}: damaged, its tables cannot be read ({type(e).__name__}: {e}); its text is kept"
+        )
+        return None
+
+
 def read_pdf(
     path: Path,
     password: str | None = None,
@@ -165,7 +185,9 @@ def read_pdf(
                 doc.pages[number - 1] = _pdfium_table_page(pdf, number)
             except Exception as e:  # pdfium geometry is an optimisation: pdfplumber reads any page
                 doc.warnings.append(f"page {number}: read with pdfplumber ({type(e).__name__}: {e})")
-                doc.pages[number - 1] = _plumber_table_page(path, number, password)
+                plumbed = _plumber_or_text(path, number, password, doc.warnings)
+                if plumbed is not None:
+                    doc.pages[number - 1] = plumbed
         # Table pages without a ruled table may hold tables aligned by whitespace only.
         unruled = [n for n in wanted if n not in needs_ocr and not doc.pages[n - 1].tables]
         if unruled:

@@ -5,7 +5,8 @@ no text layer (a scan) or with a text layer that is not text (fonts without a us
 give `¿”¿¡fl‹…`) is rendered and read by OCR. Mixed PDFs keep their text pages as text.
 
 Pages run in worker processes (`OcrOptions.workers`, one per core by default), each rendering and
-reading one page at a time (`extractor.ocr.page`), so memory stays that of a page per worker.
+reading one page at a time (`extractor.ocr.page`), so memory stays that of a page per worker; the
+workers start without importing the caller's script again (`ocr_pool.py`).
 A page that fails or overruns its time becomes an empty page with a warning, never a dead run.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,28 +49,6 @@ def triage(texts: Sequence[str]) -> dict[int, str]:
 
 # --- workers -----------------------------------------------------------------------------------------
 
-_engine: Any = None
-_engine_error: Exception | None = None
-
-
-def _init_worker(options: OcrOptions) -> None:
-    global _engine, _engine_error
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        _engine = options.engine()
-    except Exception as e:  # reported with each page (a failing initializer would respawn forever)
-        _engine_error = e
-
-
-def _work(job: Any) -> tuple[Any, dict[str, str]]:
-    from ..ocr.engine import added_records
-    from ..ocr.page import ocr_page
-
-    if _engine_error is not None:
-        raise _engine_error
-    result = ocr_page(job, _engine)
-    return result, added_records(_engine)
-
 
 def _check_engine(options: OcrOptions) -> None:
     """Tesseract and its models, checked once before any worker starts (a clear error, exit 8)."""
@@ -84,6 +62,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     """Each job's PageResult by page number, warnings, and the engine's name."""
     from ..ocr.engine import added_records
     from ..ocr.page import ocr_page
+    from .ocr_pool import start_context
 
     _check_engine(options)
     workers = options.workers or min(len(jobs), os.cpu_count() or 1)
@@ -92,7 +71,9 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     results: dict[int, Any] = {}
     warnings: list[str] = []
     added: dict[str, str] = {}
-    if workers <= 1 or len(jobs) <= 1:
+    # Workers that start without importing the caller's script again; None: read here (ocr_pool.py).
+    context = start_context() if workers > 1 and len(jobs) > 1 else None
+    if context is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         engine = options.engine()
         for job in jobs:
@@ -103,33 +84,9 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
         added = added_records(engine)
         name = engine.name
     else:
-        ctx = multiprocessing.get_context("spawn")
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options,))
-        try:
-            pending = [(job, pool.apply_async(_work, (job,))) for job in jobs]
-            deadline = time.monotonic() + options.page_timeout * -(-len(jobs) // workers)
-            stopped = False
-            for job, future in pending:
-                if stopped:
-                    warnings.append(f"page {job.number}: OCR took too long; the page is empty")
-                    continue
-                try:
-                    result, records = future.get(timeout=max(0.01, deadline - time.monotonic()))
-                except multiprocessing.TimeoutError:
-                    warnings.append(f"page {job.number}: OCR took too long; the page is empty")
-                    pool.terminate()
-                    stopped = True
-                    continue
-                except Exception as e:
-                    warnings.append(
-                        f"page {job.number}: OCR failed ({type(e).__name__}: {e}); the page is empty"
-                    )
-                    continue
-                results[job.number] = result
-                added.update(records)
-        finally:
-            pool.terminate()
-            pool.join()
+        from .ocr_pool import run_in_workers
+
+        results, warnings, added = run_in_workers(jobs, options, workers, context)
         name = _engine_name(options)
     if added and isinstance(options.engine, Recorded) and options.engine.record:
         from ..ocr.engine import load_records, save_records

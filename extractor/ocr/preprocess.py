@@ -74,10 +74,16 @@ def render_pdf_page(
 
 
 def image_page_count(path: Path) -> int:
+    """The frames of an image file, each decoded once: a damaged one raises here, in the caller,
+    rather than as a page the OCR workers fail on."""
     from PIL import Image as PILImage
 
     with PILImage.open(path) as im:
-        return int(getattr(im, "n_frames", 1))
+        n = int(getattr(im, "n_frames", 1))
+        for index in range(n):
+            im.seek(index)
+            im.load()
+        return n
 
 
 def load_image_page(path: Path, index: int) -> tuple[Image, float | None]:

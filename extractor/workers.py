@@ -42,6 +42,9 @@ PRELOAD = [
 ]
 
 
+PARENT_CHECK_S = 1.0  # how often an idle worker checks that its parent is alive
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[T, R]):
     """What became of one task: `done` with fn's value, or `error` (fn raised), `timeout`, `crash`."""
@@ -58,8 +61,14 @@ def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # OCR engines: one thread per worker, the pool is the parallelism
     os.dup2(2, 1)
+    parent = os.getppid()
     while True:
         try:
+            # A forked worker holds copies of the parent's pipe ends too, so it would never read the
+            # end of its pipe when the parent dies: it watches for a new parent instead.
+            while not conn.poll(PARENT_CHECK_S):
+                if os.getppid() != parent:
+                    return
             task = conn.recv()
         except (EOFError, OSError):
             return
@@ -92,7 +101,7 @@ class _Worker:
     def __init__(self, ctx: BaseContext, fn: Callable[[Any], Any]) -> None:
         self.conn, child = ctx.Pipe()
         # Not daemonic, so that a reader may start processes of its own; a worker whose parent dies
-        # reads the end of its pipe and leaves.
+        # leaves within PARENT_CHECK_S.
         self.proc: BaseProcess = ctx.Process(target=_serve, args=(child, fn))  # type: ignore[attr-defined]
         self.proc.start()
         child.close()
@@ -156,10 +165,17 @@ class Pool(Generic[T, R]):
     Ctrl-C) stops every worker, killing those still at work.
     """
 
-    def __init__(self, fn: Callable[[T], R], jobs: int, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        jobs: int,
+        timeout: float | None = None,
+        context: BaseContext | None = None,
+    ) -> None:
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         self.fn, self.jobs, self.timeout = fn, jobs, timeout
+        self.context = context  # how workers start (default: fork when safe, else the fork server)
         self._workers: list[_Worker] = []
 
     def __enter__(self) -> Pool[T, R]:
@@ -198,7 +214,7 @@ class Pool(Generic[T, R]):
                 yield outcome
 
     def _start(self) -> _Worker:
-        worker = _Worker(_context(), self.fn)
+        worker = _Worker(self.context or _context(), self.fn)
         self._workers.append(worker)
         return worker
 
