@@ -232,3 +232,15 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "extractor report, schema version 1"
     return schema
+
+
+def cell_at(data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The cell a path names (`requests.granted.total`, `legacy_statistics.3.year`) in a report's JSON."""
+    table, row, column = [*path.split("."), "", ""][:3]
+    found = data.get(table) or {}
+    if isinstance(found, list):  # legacy_statistics (a pre-2019 report's 统计表): rows by index
+        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
+        legacy: dict[str, Any] | None = item.get(column)
+        return legacy
+    cell: dict[str, Any] | None = (found.get(row) or {}).get(column)
+    return cell

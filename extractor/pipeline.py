@@ -190,12 +190,8 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     ]
     for key in missing:
         warnings.append(f"{key}: table not found")
-    reports = report_count(doc)
-    if reports > 1:
-        warnings.append(
-            f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
-            "only one is extracted: split the file to read each"
-        )
+    compilation = _compilation_warning(doc)
+    warnings.extend(compilation)
     width = line_width(doc)
     sections = Sections(**{key: _section(s, width) for key, s in located.items()})
     for key in (f.name for f in dataclasses.fields(Sections)):
@@ -217,7 +213,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         checks=checks,
         needs_review=review_list(tables, settings.review_threshold),
         warnings=warnings,
-        status="partial" if missing or reports > 1 else "ok",
+        status="partial" if missing or compilation else "ok",
     )
 
 
@@ -271,12 +267,8 @@ def _legacy_report(
                 f"source inconsistency: {check.id}: a sub-row states {check.actual}, "
                 f"more than its parent's {check.expected}"
             )
-    reports = report_count(doc)
-    if reports > 1:
-        warnings.append(
-            f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
-            "only one is extracted: split the file to read each"
-        )
+    compilation = _compilation_warning(doc)
+    warnings.extend(compilation)
     width = line_width(doc)
     return Report(
         source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
@@ -294,7 +286,7 @@ def _legacy_report(
         checks=checks,
         needs_review=sorted(legacy_review(rows, settings.review_threshold), key=lambda i: i.confidence),
         warnings=warnings,
-        status="ok" if statistics is not None and rows and reports <= 1 else "partial",
+        status="ok" if statistics is not None and rows and not compilation else "partial",
         legacy_statistics=rows,
     )
 
@@ -310,3 +302,14 @@ def _sign_off_date(doc: Document) -> str | None:
 
 
 _SIGN_OFF_LINES = 120
+
+
+def _compilation_warning(doc: Document) -> list[str]:
+    """A warning when the headings repeat although the file was not split into its reports."""
+    reports = report_count(doc)
+    if reports <= 1:
+        return []
+    return [
+        f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
+        "only one is extracted: split the file to read each"
+    ]

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import UsageError
-from ..model import Cell, Report
+from ..model import Cell, Report, cell_at
 from ..validate.checks import Tables, run_checks
 from .atomic import write_atomic
 
@@ -245,7 +245,7 @@ def apply(
             for cell in rows.values():
                 cell["verified"] = "machine"
     for path, d in mine.items():
-        cell = _cell(out, path)
+        cell = cell_at(out, path)
         if cell is None:
             applied.unused.append(d)
             continue
@@ -273,13 +273,13 @@ def apply(
                 applied.cleared[left[0]] = check.id
                 changed = True
     for path, check_id in applied.cleared.items():
-        cell = _cell(out, path)
+        cell = cell_at(out, path)
         if cell is not None:
             cell["reasons"] = [*cell.get("reasons", []), f"{check_id} holds after a person's decision"]
     out["checks"] = [asdict(check) for _, check in pairs]
     out["needs_review"] = [item for item in out.get("needs_review", []) if item["path"] in doubtful]
     for item in out["needs_review"]:
-        item["reasons"] = _cell(out, item["path"])["reasons"]  # type: ignore[index]
+        item["reasons"] = cell_at(out, item["path"])["reasons"]  # type: ignore[index]
     return applied
 
 
@@ -291,17 +291,6 @@ def apply_report(report: Report, decisions: dict[str, Decision] | Iterable[Decis
 def readings_only(data: dict[str, Any]) -> Applied:
     """The machine's readings, marked as such (what `export --readings-only` writes)."""
     return apply(data, [])
-
-
-def _cell(data: dict[str, Any], path: str) -> dict[str, Any] | None:
-    table, row, column = [*path.split("."), "", ""][:3]
-    found = data.get(table) or {}
-    if isinstance(found, list):  # legacy_statistics (a pre-2019 report's 统计表): rows by index
-        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
-        legacy: dict[str, Any] | None = item.get(column)
-        return legacy
-    cell: dict[str, Any] | None = (found.get(row) or {}).get(column)
-    return cell
 
 
 def _tables(data: dict[str, Any], decided: set[str]) -> Tables:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputMissingError
+from ..model import cell_at
 
 PDF_KINDS = ("pdf-text", "pdf-scanned", "pdf-mixed")
 IMAGE_KINDS = ("image",)
@@ -160,15 +161,7 @@ def _trim(band: Any, pad: int = 12) -> Any:
 HEADER_ROWS = {"requests": 4.0, "review_litigation": 3.0, "proactive": 1.5}
 
 
-def cell_of(data: dict[str, Any], path: str) -> dict[str, Any] | None:
-    table, row, column = [*path.split("."), "", ""][:3]
-    found = data.get(table) or {}
-    if isinstance(found, list):  # legacy_statistics (a pre-2019 report's 统计表): rows by index
-        item = found[int(row)] if row.isdigit() and int(row) < len(found) else {}
-        legacy: dict[str, Any] | None = item.get(column)
-        return legacy
-    cell: dict[str, Any] | None = (found.get(row) or {}).get(column)
-    return cell
+cell_of = cell_at  # the cell a path names in a report's JSON
 
 
 def header_band(data: dict[str, Any], path: str) -> tuple[int, float, float] | None:
