@@ -7,6 +7,10 @@ its Report when there is one, and its errors; a failure never stops the others.
 `run_batch(folder, outdir)` is what `extractor batch` does: every report file under the folder
 becomes `outdir/<relative path>.json` (written atomically by the worker that read it), inputs whose
 output is current are skipped (`manifest.py`), and `outdir/summary.csv` gets one line per input.
+The folders may be URLs of object storage (`storage.py`).
+
+Where the files are read is an `Engine`: worker processes on this machine (`LocalEngine`, the
+default) or tasks on a Ray cluster (`ray_engine.RayEngine`); the batch logic above is the same.
 """
 
 from __future__ import annotations
@@ -20,15 +24,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Protocol
 
-from .atomic import write_atomic
+from . import storage
 from .errors import ExtractorError, InputMissingError, OutputError
 from .ingest.kinds import SUFFIXES
 from .limits import DEFAULT_MAX_MEMORY_MB
-from .manifest import Entry, Manifest
+from .manifest import Entry
 from .model import Report, Status
-from .pipeline import Settings, extract, file_sha256
+from .pipeline import Settings, extract
 from .workers import Outcome, Pool
 
 Reader = Callable[[Path, Settings], Report]
@@ -80,6 +85,35 @@ class Row:
         return row
 
 
+class Runner(Protocol):
+    """Runs `fn` on tasks: `with engine.pool(...) as pool: for outcome in pool.run(tasks): ...`.
+
+    An Outcome per task, in the order they finish; leaving the `with` block stops what is left."""
+
+    def __enter__(self) -> Runner: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    def run(self, tasks: Iterable[Any]) -> Iterator[Outcome[Any, Any]]: ...
+
+
+class Engine(Protocol):
+    """Where a batch's files are read. `jobs`: files at once (None: the engine's default); `tasks`:
+    how many there are; `timeout`: seconds at most a file, then it fails as `timeout`."""
+
+    def pool(
+        self, fn: Callable[[Any], Any], jobs: int | None, tasks: int, timeout: float | None
+    ) -> Runner: ...
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """Worker processes on this machine (`workers.Pool`), one per core by default."""
+
+    def pool(self, fn: Callable[[Any], Any], jobs: int | None, tasks: int, timeout: float | None) -> Runner:
+        return Pool(fn, jobs=min(jobs or default_jobs(), max(tasks, 1)), timeout=timeout)
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
@@ -96,16 +130,18 @@ def extract_many(
     timeout: float | None = None,
     max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
     read: Reader = extract,
+    engine: Engine | None = None,
 ) -> Iterator[Result]:
     """Extract every file in worker processes; yield a Result per file, in the order they finish.
 
     `jobs` workers (default: one per core); `timeout` seconds at most a file, after which its worker
     is killed and the file fails; `max_memory` MB of address space a worker may use, beyond which
-    the file fails (None: no limit). Use under `if __name__ == "__main__":` in a script.
+    the file fails (None: no limit); `engine`: where (default: processes here; `RayEngine()` for a
+    Ray cluster, whose workers must see the same paths). Use under `if __name__ == "__main__":`.
     """
     files = [Path(p) for p in paths]
     fn = partial(_extract_one, settings=settings or Settings(), read=read, max_memory=max_memory)
-    with Pool(fn, jobs=min(jobs or default_jobs(), max(len(files), 1)), timeout=timeout) as pool:
+    with (engine or LocalEngine()).pool(fn, jobs, len(files), timeout) as pool:
         for outcome in pool.run(files):
             yield outcome.value if outcome.value is not None else _failed(outcome.task, outcome, timeout)
 
@@ -240,13 +276,13 @@ def find_inputs(folder: Path, exclude: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def output_path(outdir: Path, rel: str) -> Path:
-    return outdir / f"{rel}.json"
+def output_path(outdir: storage.Location, rel: str) -> storage.Location:
+    return storage.join(outdir, f"{rel}.json")
 
 
 def run_batch(
-    folder: Path,
-    outdir: Path,
+    folder: storage.Location,
+    outdir: storage.Location,
     settings: Settings | None = None,
     *,
     jobs: int | None = None,
@@ -255,26 +291,34 @@ def run_batch(
     force: bool = False,
     progress: Progress | None = None,
     read: Reader = extract,
+    engine: Engine | None = None,
 ) -> BatchRun:
-    """Extract every report under `folder` into `outdir`; skip what is current unless `force`."""
+    """Extract every report under `folder` into `outdir`; skip what is current unless `force`.
+
+    Either may be a URL (`s3://bucket/prefix`); `engine` says where the files are read."""
     from . import __version__ as version
 
     settings = settings or Settings()
     progress = progress or _Silent()
-    folder = folder.resolve()
-    inputs = find_inputs(folder, exclude=outdir)
+    inputs: list[storage.Location]
+    if isinstance(folder, Path):
+        folder = folder.resolve()
+        inputs = list(find_inputs(folder, exclude=outdir if isinstance(outdir, Path) else None))
+    else:
+        inputs = list(storage.find(folder, SUFFIXES, exclude=outdir))
     if not inputs:
         raise InputMissingError(
             f"{folder}: no report files in it (looked for {' '.join(SUFFIXES)}); check the folder"
         )
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
+        if isinstance(outdir, Path):  # object storage has no folders to make
+            outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{outdir}: cannot make the output folder ({e.strerror}); choose another -o") from e
-    manifest = Manifest(outdir)
-    rels = {path: path.relative_to(folder).as_posix() for path in inputs}
+    manifest = storage.open_manifest(outdir)
+    rels = {path: storage.relative(path, folder) for path in inputs}
     rows: dict[str, Row] = {}
-    todo: list[tuple[Path, Path, str]] = []
+    todo: list[tuple[storage.Location, storage.Location, str]] = []
     for path, rel in rels.items():
         entry = manifest.entries.get(rel)
         output = output_path(outdir, rel)
@@ -296,16 +340,16 @@ def run_batch(
     interrupted = False
     fn = partial(_extract_to, settings=settings, read=read, max_memory=max_memory)
     try:
-        with Pool(fn, jobs=min(jobs or default_jobs(), max(len(todo), 1)), timeout=timeout) as pool:
+        with (engine or LocalEngine()).pool(fn, jobs, len(todo), timeout) as pool:
             for outcome in pool.run(todo):
                 path, output, rel = outcome.task
                 if outcome.value is not None:
                     row, sha256 = outcome.value
                 else:
-                    row, sha256 = Row.of(rel, _failed(path, outcome, timeout)), _sha256(path)
+                    row, sha256 = Row.of(rel, _failed(Path(str(path)), outcome, timeout)), _sha256(path)
                 failure = None
                 if row.status == "failed":
-                    output.unlink(missing_ok=True)  # an output from an older version of the file
+                    storage.remove(output)  # an output from an older version of the file
                     failure = "error" if outcome.kind == "done" else outcome.kind
                 manifest.record(
                     Entry(
@@ -327,24 +371,33 @@ def run_batch(
     finally:
         progress.stop()
         manifest.compact(keep=set(rels.values()))
-        _remove_leftovers(outdir)
+        if isinstance(outdir, Path):  # object storage has no temporary files: an output is one request
+            _remove_leftovers(outdir)
     ordered = [rows[rel] for rel in sorted(rows)]
-    write_summary(outdir / SUMMARY, ordered)
+    write_summary(storage.join(outdir, SUMMARY), ordered)
     return BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
 
 
 def _extract_to(
-    task: tuple[Path, Path, str], settings: Settings, read: Reader, max_memory: int | None = None
+    task: tuple[storage.Location, storage.Location, str],
+    settings: Settings,
+    read: Reader,
+    max_memory: int | None = None,
 ) -> tuple[Row, str]:
     """In a worker: read one file, write its JSON, return its summary row and the file's hash."""
-    path, output, rel = task
-    result = _extract_one(path, settings, read, max_memory)
+    source, output, rel = task
+    try:
+        with storage.local_copy(source) as path:  # a local path is itself; an object is fetched
+            result = _extract_one(path, settings, read, max_memory)
+            sha256 = result.report.source.sha256 if result.report is not None else _sha256(path)
+    except ExtractorError as e:
+        return Row.of(rel, Result(Path(rel), "failed", None, [str(e)])), ""
     if result.report is not None:
         try:
-            write_atomic(output, result.report.to_json() + "\n")
+            storage.write(output, result.report.to_json() + "\n")
         except ExtractorError as e:
             result = Result(path, "failed", None, [str(e)], result.seconds)
-    return Row.of(rel, result), result.report.source.sha256 if result.report is not None else _sha256(path)
+    return Row.of(rel, result), sha256
 
 
 def _remove_leftovers(outdir: Path) -> None:
@@ -361,21 +414,15 @@ def _row(values: dict[str, Any]) -> Row | None:
         return None
 
 
-def _sha256(path: Path) -> str:
-    try:
-        return file_sha256(path)
-    except OSError:
-        return ""
+def _sha256(path: storage.Location) -> str:
+    return storage.sha256(path)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+def _size(path: storage.Location) -> int:
+    return storage.size(path)
 
 
-def write_summary(path: Path, rows: list[Row]) -> None:
+def write_summary(path: storage.Location, rows: list[Row]) -> None:
     """summary.csv: a header and a line per input (UTF-8 with a byte-order mark, for spreadsheets)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -384,4 +431,4 @@ def write_summary(path: Path, rows: list[Row]) -> None:
     for row in rows:
         values = asdict(row)
         writer.writerow(["" if values[n] is None else values[n] for n in names])
-    write_atomic(path, "\ufeff" + buffer.getvalue())
+    storage.write(path, "\ufeff" + buffer.getvalue())

@@ -41,11 +41,15 @@ class Entry:
     """The absolute path the input had when it was read (review finds the pages to crop there)."""
 
     def current(
-        self, sha256: str, version: str, threshold: float, timeout: float | None, output: Path
+        self, sha256: str, version: str, threshold: float, timeout: float | None, output: Path | str
     ) -> bool:
         if (self.sha256, self.version, self.threshold) != (sha256, version, threshold):
             return False
         if self.failure is None:
+            if isinstance(output, str):  # a URL: the output is an object in storage
+                from .storage import exists
+
+                return exists(output)
             return output.is_file()
         if self.failure == "timeout":
             return timeout is not None and self.timeout is not None and timeout <= self.timeout

@@ -1,0 +1,169 @@
+"""Batches on a real Ray cluster (`--engine ray`): two nodes of one CPU each on 127.0.0.1, started
+once for this module. The outputs are those of the local pool; a worker node lost mid-batch loses no
+input; the time limit, Ctrl-C, resume and the exit codes are those of the local pool."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .ray_cluster import DRIVER_ENV, LocalCluster
+
+os.environ.update(DRIVER_ENV)  # before ray is imported: the driver joins the cluster on 127.0.0.1
+pytest.importorskip("ray")
+
+from extractor.batch import BatchRun, Row, run_batch  # noqa: E402
+from extractor.errors import ExitCode  # noqa: E402
+from extractor.manifest import NAME as MANIFEST  # noqa: E402
+from extractor.ray_engine import RayEngine  # noqa: E402
+
+from .batch_inputs import replayed, slow  # noqa: E402
+from .conftest import CORPUS, SAMPLES  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    cluster = LocalCluster(tmp_path_factory.mktemp("ray"))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def summary(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def manifest_files(out: Path) -> list[str]:
+    return [json.loads(line)["file"] for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines()]
+
+
+def copies(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    pdfs = sorted(SAMPLES.glob("s0*.pdf"))
+    for i in range(n):
+        shutil.copy(pdfs[i % len(pdfs)], folder / f"r{i:02}.pdf")
+    return folder
+
+
+def test_outputs_are_those_of_the_local_pool(cluster: LocalCluster, tmp_path: Path) -> None:
+    """The samples (text PDFs, web pages, Word files) and the shared corpus (text PDFs, scans, web
+    pages, text files; when it is beside the checkout), read by the local pool and by the cluster."""
+    folder = tmp_path / "in"
+    (folder / "samples").mkdir(parents=True)
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix in (".pdf", ".html", ".docx"):
+            (folder / "samples" / path.name).symlink_to(path)
+    if (CORPUS / "docs").is_dir():
+        (folder / "corpus").symlink_to(CORPUS / "docs")
+    (folder / "empty.pdf").write_bytes(b"")
+
+    local = run_batch(folder, tmp_path / "local", read=replayed)
+    ray = run_batch(folder, tmp_path / "ray", read=replayed, engine=RayEngine(cluster.address))
+    assert ray.done == local.done == len(local.rows) > 20
+    names = sorted(r.file for r in local.rows)
+    assert sorted(r.file for r in ray.rows) == names
+    if (CORPUS / "docs").is_dir():
+        assert any(n.startswith("corpus/") and "scan" in n for n in names)
+    for name in names:
+        want, got = tmp_path / "local" / f"{name}.json", tmp_path / "ray" / f"{name}.json"
+        assert got.exists() == want.exists() == (name != "empty.pdf"), name
+        if want.exists():
+            assert got.read_bytes() == want.read_bytes(), name
+    rows = summary(tmp_path / "ray")
+    for name, row in summary(tmp_path / "local").items():
+        assert {**rows[name], "seconds": ""} == {**row, "seconds": ""}
+    assert rows["empty.pdf"]["status"] == "failed" and "empty" in rows["empty.pdf"]["error"]
+    assert sorted(manifest_files(tmp_path / "ray")) == names
+    # a rerun on the cluster reads nothing; a changed input is read again
+    assert run_batch(folder, tmp_path / "ray", read=replayed, engine=RayEngine(cluster.address)).done == 0
+    (folder / "empty.pdf").unlink()
+    shutil.copy(SAMPLES / "s04_gov_2021_dashes.pdf", folder / "empty.pdf")
+    again = run_batch(folder, tmp_path / "ray", read=replayed, engine=RayEngine(cluster.address))
+    assert again.fresh == {"empty.pdf"} and summary(tmp_path / "ray")["empty.pdf"]["status"] == "ok"
+
+
+def test_time_limit_on_the_cluster(cluster: LocalCluster, tmp_path: Path) -> None:
+    folder = copies(tmp_path / "in", 2)
+    run = run_batch(folder, tmp_path / "out", timeout=0.3, read=slow, engine=RayEngine(cluster.address))
+    assert run.counts["failed"] == 2
+    assert all("took longer than 0.3 s" in row.error for row in run.rows)
+    assert not list((tmp_path / "out").glob("*.pdf.json"))
+
+
+class _Interrupt:
+    """Progress that presses Ctrl-C after `after` inputs (KeyboardInterrupt in the driver)."""
+
+    def __init__(self, after: int) -> None:
+        self.after, self.seen = after, 0
+
+    def start(self, total: int, skipped: int) -> None:
+        pass
+
+    def advance(self, row: Row) -> None:
+        self.seen += 1
+        if self.seen == self.after:
+            raise KeyboardInterrupt
+
+    def stop(self) -> None:
+        pass
+
+
+def test_ctrl_c_keeps_finished_work_and_the_command_finishes_it(cluster: LocalCluster, tmp_path: Path) -> None:
+    folder, out = copies(tmp_path / "in", 12), tmp_path / "out"
+    (folder / "empty.pdf").write_bytes(b"")
+    first = run_batch(folder, out, read=slow, progress=_Interrupt(3), engine=RayEngine(cluster.address))
+    assert first.interrupted and first.done == 3 and len(summary(out)) == 3
+    assert not list(out.rglob("*.tmp"))
+    # the command line, in a process of its own, finishes the batch: exit code 7 for the empty file
+    command = [sys.executable, "-m", "extractor", "batch", str(folder), "-o", str(out)]
+    command += ["--engine", "ray", "--address", cluster.address]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=300)
+    assert done.returncode == ExitCode.BATCH_FAILED, done.stderr
+    assert done.stdout == ""
+    assert "(10 read now, 3 current from before)" in done.stderr
+    assert "failed empty.pdf" in done.stderr or "failed (unchanged" in done.stderr
+    rows = summary(out)
+    assert len(rows) == 13 and sum(r["status"] == "ok" for r in rows.values()) == 12
+    assert len(list(out.glob("r*.pdf.json"))) == 12
+
+
+def test_a_worker_node_lost_mid_batch_loses_no_input(cluster: LocalCluster, tmp_path: Path) -> None:
+    """Last in this module: the cluster has one node after it."""
+    folder, out = copies(tmp_path / "in", 12), tmp_path / "out"
+    result: dict[str, Any] = {}
+
+    def batch() -> None:
+        try:
+            result["run"] = run_batch(folder, out, read=slow, engine=RayEngine(cluster.address))
+        except BaseException as e:  # shown by the assertion below
+            result["error"] = e
+
+    thread = threading.Thread(target=batch)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("r*.pdf.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cluster.kill_worker()  # mid-batch: both nodes hold a file now
+    thread.join(timeout=240)
+    assert not thread.is_alive() and "error" not in result, result
+    run: BatchRun = result["run"]
+    assert run.counts["ok"] == 12 and run.done == 12
+    rows = summary(out)
+    assert sorted(rows) == sorted(p.name for p in folder.iterdir())  # one row per input
+    assert all(row["status"] == "ok" for row in rows.values())
+    assert len(list(out.glob("r*.pdf.json"))) == 12 and not list(out.rglob("*.tmp"))
+    assert sorted(manifest_files(out)) == sorted(rows)  # one entry per input: nothing counted twice
