@@ -13,6 +13,7 @@ runs) needs RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 as well, set before it imports r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -143,7 +144,5 @@ class LocalCluster:
     def _kill(self, name: str, sig: int) -> None:
         group = self.groups.get(name)
         if group is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, sig)
-            except ProcessLookupError:
-                pass

@@ -23,13 +23,13 @@ from .ray_cluster import DRIVER_ENV, LocalCluster
 os.environ.update(DRIVER_ENV)  # before ray is imported: the driver joins the cluster on 127.0.0.1
 pytest.importorskip("ray")
 
-from extractor.batch import BatchRun, Row, run_batch  # noqa: E402
-from extractor.errors import ExitCode  # noqa: E402
-from extractor.manifest import NAME as MANIFEST  # noqa: E402
-from extractor.ray_engine import RayEngine  # noqa: E402
+from extractor.batch import BatchRun, Row, run_batch
+from extractor.errors import ExitCode
+from extractor.manifest import NAME as MANIFEST
+from extractor.ray_engine import RayEngine
 
-from .batch_inputs import replayed, slow  # noqa: E402
-from .conftest import CORPUS, SAMPLES  # noqa: E402
+from .batch_inputs import replayed, slow
+from .conftest import CORPUS, SAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +60,22 @@ def copies(folder: Path, n: int) -> Path:
 
 
 def test_outputs_are_those_of_the_local_pool(cluster: LocalCluster, tmp_path: Path) -> None:
-    """The samples (text PDFs, web pages, Word files) and the shared corpus (text PDFs, scans, web
-    pages, text files; when it is beside the checkout), read by the local pool and by the cluster."""
+    """The samples (text PDFs, web pages, Word files, a scan) and the shared corpus (text PDFs, web
+    pages, text files; when it is beside the checkout), read by the local pool and by the cluster.
+
+    The corpus's two scans are left out: a minute of OCR each on two cores, twice; the sample scan
+    takes OCR through the cluster, and tests/test_scans.py reads the corpus's scans."""
     folder = tmp_path / "in"
     (folder / "samples").mkdir(parents=True)
-    for path in sorted(SAMPLES.iterdir()):
+    scan = SAMPLES.parent / "scans" / "s07_gov_2021_wrongtotal_mixed.pdf"
+    for path in [*sorted(SAMPLES.iterdir()), scan]:
         if path.suffix in (".pdf", ".html", ".docx"):
             (folder / "samples" / path.name).symlink_to(path)
     if (CORPUS / "docs").is_dir():
-        (folder / "corpus").symlink_to(CORPUS / "docs")
+        (folder / "corpus").mkdir()
+        for path in sorted((CORPUS / "docs").iterdir()):
+            if "scan" not in path.name:
+                (folder / "corpus" / path.name).symlink_to(path)
     (folder / "empty.pdf").write_bytes(b"")
 
     local = run_batch(folder, tmp_path / "local", read=replayed)
@@ -77,7 +84,10 @@ def test_outputs_are_those_of_the_local_pool(cluster: LocalCluster, tmp_path: Pa
     names = sorted(r.file for r in local.rows)
     assert sorted(r.file for r in ray.rows) == names
     if (CORPUS / "docs").is_dir():
-        assert any(n.startswith("corpus/") and "scan" in n for n in names)
+        assert sum(n.startswith("corpus/") for n in names) >= 5
+    assert json.loads((tmp_path / "ray" / f"samples/{scan.name}.json").read_text(encoding="utf-8"))["source"][
+        "ocr"
+    ]
     for name in names:
         want, got = tmp_path / "local" / f"{name}.json", tmp_path / "ray" / f"{name}.json"
         assert got.exists() == want.exists() == (name != "empty.pdf"), name
@@ -122,7 +132,9 @@ class _Interrupt:
         pass
 
 
-def test_ctrl_c_keeps_finished_work_and_the_command_finishes_it(cluster: LocalCluster, tmp_path: Path) -> None:
+def test_ctrl_c_keeps_finished_work_and_the_command_finishes_it(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
     folder, out = copies(tmp_path / "in", 12), tmp_path / "out"
     (folder / "empty.pdf").write_bytes(b"")
     first = run_batch(folder, out, read=slow, progress=_Interrupt(3), engine=RayEngine(cluster.address))
