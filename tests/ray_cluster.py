@@ -87,12 +87,20 @@ class LocalCluster:
             "RAY_health_check_failure_threshold": "3",
         }
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def _start(self, name: str, command: list[str], env: dict[str, str], cpus: int = 1) -> None:
         temp = self.folder / name
         temp.mkdir(parents=True, exist_ok=True)
         log = (self.folder / f"{name}.log").open("w")
         proc = subprocess.Popen(
-            [*command, "--temp-dir", str(temp), "--num-cpus", "1", "--disable-usage-stats", *_node_ports()],
+            [
+                *command,
+                "--temp-dir",
+                str(temp),
+                "--num-cpus",
+                str(cpus),
+                "--disable-usage-stats",
+                *_node_ports(),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its processes in a group of their own, to stop them all
@@ -103,12 +111,14 @@ class LocalCluster:
         if proc.wait(timeout=120) != 0:
             raise RuntimeError(f"ray start ({name}) failed:\n{(self.folder / f'{name}.log').read_text()}")
 
-    def start(self) -> None:
+    def start(self, head_cpus: int = 1, worker: bool = True) -> None:
+        """A head node and (unless not `worker`) a worker node of one CPU."""
         ray = str(Path(sys.executable).parent / "ray")
         head = [ray, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(self.port)]
         head += ["--include-dashboard", "false", "--ray-client-server-port", str(free_port())]
-        self._start("head", head, self.env)
-        self.add_worker()
+        self._start("head", head, self.env, head_cpus)
+        if worker:
+            self.add_worker()
 
     def add_worker(self) -> None:
         worker = [sys.executable, "-c", _WORKER_START, "start", "--address", self.address]
