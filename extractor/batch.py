@@ -301,11 +301,13 @@ def run_batch(
     settings = settings or Settings()
     progress = progress or _Silent()
     inputs: list[storage.Location]
+    stamps: dict[str, str] = {}  # objects in storage: their ETag and size, when listed
     if isinstance(folder, Path):
         folder = folder.resolve()
         inputs = list(find_inputs(folder, exclude=outdir if isinstance(outdir, Path) else None))
     else:
-        inputs = list(storage.find(folder, SUFFIXES, exclude=outdir))
+        stamps = storage.find(folder, SUFFIXES, exclude=outdir)
+        inputs = list(stamps)
     if not inputs:
         raise InputMissingError(
             f"{folder}: no report files in it (looked for {' '.join(SUFFIXES)}); check the folder"
@@ -327,7 +329,7 @@ def run_batch(
             not force
             and row is not None
             and entry is not None
-            and entry.current(_sha256(path), version, settings.review_threshold, timeout, output)
+            and entry.current(_hash(path, entry, stamps), version, settings.review_threshold, timeout, output)
         ):
             rows[rel] = row
         else:
@@ -361,6 +363,7 @@ def run_batch(
                         failure,
                         asdict(row),
                         str(path),
+                        stamps.get(str(path), ""),
                     )
                 )
                 rows[rel] = row
@@ -416,6 +419,13 @@ def _row(values: dict[str, Any]) -> Row | None:
 
 def _sha256(path: storage.Location) -> str:
     return storage.sha256(path)
+
+
+def _hash(path: storage.Location, entry: Entry, stamps: dict[str, str]) -> str:
+    """The input's hash: the one recorded when an object in storage is as it was then (its stamp is
+    the same), so that a rerun does not download every input to hash it; else the bytes' hash."""
+    stamp = stamps.get(str(path), "")
+    return entry.sha256 if stamp and stamp == entry.stamp else _sha256(path)
 
 
 def _size(path: storage.Location) -> int:

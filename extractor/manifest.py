@@ -39,6 +39,8 @@ class Entry:
     """Its line of summary.csv."""
     source: str = ""
     """The absolute path the input had when it was read (review finds the pages to crop there)."""
+    stamp: str = ""
+    """An object in storage: its ETag (or generation) and size when listed; "" for a local file."""
 
     def current(
         self, sha256: str, version: str, threshold: float, timeout: float | None, output: Path | str

@@ -92,14 +92,15 @@ class RayPool:
     def __enter__(self) -> RayPool:
         ray = self._ray = _ray()
         if not ray.is_initialized():
+            options: dict[str, Any] = {
+                "include_dashboard": False,
+                "log_to_driver": False,  # a worker's output would mix with the progress on stderr
+                "logging_level": logging.WARNING,
+            }
+            if self.address is not None and self.address.startswith("ray://"):
+                options = {}  # Ray Client: the driver runs in the cluster, with the cluster's settings
             try:
-                ray.init(
-                    address=self.address,
-                    include_dashboard=False,
-                    log_to_driver=False,  # a worker's output would mix with the progress on stderr
-                    logging_level=logging.WARNING,
-                    configure_logging=True,
-                )
+                ray.init(address=self.address, **options)
             except ConnectionError as e:
                 raise UsageError(
                     f"cannot reach the Ray cluster at {self.address} ({e}); start it (`ray start --head`) "

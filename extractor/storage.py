@@ -75,9 +75,9 @@ def relative(target: Location, folder: Location) -> str:
     return str(target)[len(str(folder).rstrip("/")) + 1 :]
 
 
-def find(folder: str, suffixes: tuple[str, ...], exclude: Location | None = None) -> list[str]:
+def find(folder: str, suffixes: tuple[str, ...], exclude: Location | None = None) -> dict[str, str]:
     """Every object under the URL `folder` whose name ends with one of `suffixes` (as `find_inputs`
-    does for a local folder: hidden names and the output folder left out), as URLs, sorted."""
+    does for a local folder: hidden names and the output folder left out), sorted: URL -> stamp."""
     fs, root = file_system(folder)
     protocol = folder.split("://", 1)[0]
     try:
@@ -85,20 +85,28 @@ def find(folder: str, suffixes: tuple[str, ...], exclude: Location | None = None
             raise InputMissingError(
                 f"{folder}: no such folder in the storage; give the prefix that holds the reports"
             )
-        names = fs.find(root)
+        names = fs.find(root, detail=True)
     except (OSError, PermissionError) as e:
         raise InputMissingError(f"{folder}: cannot list it ({e}); check the URL and the credentials") from e
     skip = str(exclude).rstrip("/") + "/" if isinstance(exclude, str) else None
-    found = []
-    for name in names:
+    found = {}
+    for name, info in sorted(names.items()):
         url = f"{protocol}://{name}"
         rel = PurePosixPath(name[len(root.rstrip("/")) + 1 :])
         if any(part.startswith((".", "~$")) for part in rel.parts) or rel.suffix.lower() not in suffixes:
             continue
         if skip is not None and url.startswith(skip):
             continue
-        found.append(url)
-    return sorted(found)
+        found[url] = stamp(info)
+    return found
+
+
+def stamp(info: dict[str, Any]) -> str:
+    """What identifies an object's version in a listing ("" when the file system tells nothing)."""
+    for key in ("ETag", "etag", "generation", "md5Hash", "LastModified", "mtime"):
+        if info.get(key):
+            return f"{info[key]}:{info.get('size', '')}"
+    return ""
 
 
 def sha256(target: Location) -> str:

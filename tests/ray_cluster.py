@@ -75,6 +75,7 @@ class LocalCluster:
         self.folder = folder
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.client_port = free_port()  # Ray Client: ray://127.0.0.1:client_port
         self.groups: dict[str, int] = {}  # node name -> its process group
         # The nodes (and so the workers they start) import the tests' stand-in readers; a lost node
         # is noticed in seconds, not in the default half-minute.
@@ -115,7 +116,7 @@ class LocalCluster:
         """A head node and (unless not `worker`) a worker node of one CPU."""
         ray = str(Path(sys.executable).parent / "ray")
         head = [ray, "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(self.port)]
-        head += ["--include-dashboard", "false", "--ray-client-server-port", str(free_port())]
+        head += ["--include-dashboard", "false", "--ray-client-server-port", str(self.client_port)]
         self._start("head", head, self.env, head_cpus)
         if worker:
             self.add_worker()

@@ -101,9 +101,14 @@ def test_batch_from_a_bucket_into_a_bucket_and_resume(s3: dict[str, str], tmp_pa
     assert sorted(e["file"] for e in entries) == sorted(rows)
     assert {e["source"] for e in entries} >= {f"s3://{BUCKET}/in/{n}" for n in names}
 
-    # a rerun reads nothing; a changed object and a removed output are read again
+    # a rerun reads nothing, and hashes no object whose ETag is the one recorded: a hash changed in
+    # the manifest (the object not) is not noticed
+    assert all(e["stamp"] for e in entries)
+    entries[0]["sha256"] = "0" * 64
+    fs.pipe_file(f"{BUCKET}/out/{MANIFEST}", "".join(json.dumps(e) + "\n" for e in entries).encode())
     again = batch(s3, f"s3://{BUCKET}/in/", f"s3://{BUCKET}/out/")
     assert "(0 read now, 6 current from before)" in again.stderr, again.stderr
+    # a changed object and a removed output are read again
     fs.pipe_file(f"{BUCKET}/in/empty.pdf", (SAMPLES / "s04_gov_2021_dashes.pdf").read_bytes())
     fs.rm_file(f"{BUCKET}/out/{GOOD[0]}.json")
     third = batch(s3, f"s3://{BUCKET}/in", f"s3://{BUCKET}/out")

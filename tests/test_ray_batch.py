@@ -153,6 +153,17 @@ def test_ctrl_c_keeps_finished_work_and_the_command_finishes_it(
     assert len(list(out.glob("r*.pdf.json"))) == 12
 
 
+def test_through_ray_client(cluster: LocalCluster, tmp_path: Path) -> None:
+    """--address ray://HOST:PORT: the command drives the batch through Ray Client."""
+    folder = copies(tmp_path / "in", 3)
+    command = [sys.executable, "-m", "extractor", "batch", str(folder), "-o", str(tmp_path / "out")]
+    command += ["--engine", "ray", "--address", f"ray://127.0.0.1:{cluster.client_port}"]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=300)
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert "batch: 3 inputs: 3 ok" in done.stderr
+    assert len(summary(tmp_path / "out")) == 3 and len(list((tmp_path / "out").glob("*.pdf.json"))) == 3
+
+
 def test_a_worker_node_lost_mid_batch_loses_no_input(cluster: LocalCluster, tmp_path: Path) -> None:
     """Last in this module: the cluster has one node after it."""
     folder, out = copies(tmp_path / "in", 12), tmp_path / "out"
