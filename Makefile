@@ -32,6 +32,7 @@ bench: setup
 	$(BIN)/python bench/text_pdf.py
 	$(BIN)/python bench/html_docx.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/ray_batch.py
 
 samples: setup
 	$(BIN)/python -m samples.generate

@@ -153,7 +153,14 @@ def batch(
         ),
     ],
     jobs: Annotated[
-        int | None, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: one per core).")
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="Worker processes (default: one per core); with --engine ray, files in flight "
+            "(default: twice the cluster's CPUs).",
+        ),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0, help="Seconds at most per file, then it fails; 0: no limit.")
