@@ -65,8 +65,10 @@ def run(folder: Path, out: Path, more: list[str]) -> float:
     cmd = [sys.executable, "-m", "extractor", "batch", str(folder), "-o", str(out), *more]
     env = {**os.environ, **DRIVER_ENV}
     start = time.perf_counter()
+    # A session of its own, as the Ray cluster's processes have: where the kernel shares the cores
+    # between sessions (autogroup), either engine then gets the same share of a busy machine.
     done = subprocess.run(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, check=False
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:

@@ -86,6 +86,9 @@ class LocalCluster:
             "RAY_health_check_period_ms": "500",
             "RAY_health_check_timeout_ms": "1000",
             "RAY_health_check_failure_threshold": "3",
+            # Ray Client's per-driver server is a new Python process: on a busy machine it takes
+            # longer than the default 30 s to answer
+            "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "180",
         }
 
     def _start(self, name: str, command: list[str], env: dict[str, str], cpus: int = 1) -> None:

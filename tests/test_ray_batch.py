@@ -106,6 +106,19 @@ def test_outputs_are_those_of_the_local_pool(cluster: LocalCluster, tmp_path: Pa
     assert again.fresh == {"empty.pdf"} and summary(tmp_path / "ray")["empty.pdf"]["status"] == "ok"
 
 
+def test_extract_many_on_the_cluster(cluster: LocalCluster, tmp_path: Path) -> None:
+    """The Python API: a Result with its Report per file, as from the local pool."""
+    from extractor import extract_many
+
+    folder = copies(tmp_path / "in", 2)
+    files = sorted(folder.iterdir())
+    results = {r.path: r for r in extract_many(files, engine=RayEngine(cluster.address))}
+    assert set(results) == set(files)
+    for result in results.values():
+        assert result.status == "ok" and result.report is not None and result.errors == []
+        assert result.report.source.file == result.path.name
+
+
 def test_time_limit_on_the_cluster(cluster: LocalCluster, tmp_path: Path) -> None:
     folder = copies(tmp_path / "in", 2)
     run = run_batch(folder, tmp_path / "out", timeout=0.3, read=slow, engine=RayEngine(cluster.address))
