@@ -152,17 +152,34 @@ def debug(
     sys.stdout.write(json.dumps(dump_stage(file, stage.value, password), ensure_ascii=False, indent=2) + "\n")
 
 
+class EngineName(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def batch(
-    folder: Annotated[Path, typer.Argument(help="The folder of reports; searched recursively.")],
+    folder: Annotated[
+        str,
+        typer.Argument(help="The folder of reports, or a URL (s3://bucket/prefix); searched recursively."),
+    ],
     output: Annotated[
-        Path,
+        str,
         typer.Option(
-            "-o", "--output", help="The output folder: <relative path>.json per input, summary.csv."
+            "-o",
+            "--output",
+            help="The output folder or URL: <relative path>.json per input, summary.csv.",
         ),
     ],
     jobs: Annotated[
-        int | None, typer.Option("-j", "--jobs", min=1, help="Worker processes (default: one per core).")
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="Worker processes (default: one per core); with --engine ray, files in flight "
+            "(default: twice the cluster's CPUs).",
+        ),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0, help="Seconds at most per file, then it fails; 0: no limit.")
@@ -179,22 +196,42 @@ def batch(
     threshold: Threshold = 0.8,
     password: Password = None,
     max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
+    engine: Annotated[
+        EngineName,
+        typer.Option("--engine", help="local: processes on this machine; ray: tasks on a Ray cluster."),
+    ] = EngineName.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="With --engine ray: auto, HOST:PORT or ray://HOST:PORT of the cluster (default: Ray here).",
+        ),
+    ] = None,
 ) -> None:
     """Extract every report under FOLDER into -o OUTDIR in parallel; a rerun redoes only what changed."""
     from .batch.progress import progress_for
-    from .batch.run import run_batch
-    from .errors import BatchFailedError, InterruptedRunError
+    from .batch.run import Engine, LocalEngine, run_batch
+    from .batch.storage import location
+    from .errors import BatchFailedError, InterruptedRunError, UsageError
     from .pipeline import Settings
 
+    chosen: Engine = LocalEngine()
+    if engine is EngineName.ray:
+        from .batch.ray_engine import RayEngine
+
+        chosen = RayEngine(address)
+    elif address is not None:
+        raise UsageError("--address names a Ray cluster: add --engine ray")
     run = run_batch(
-        folder,
-        output,
+        location(folder),
+        location(output),
         Settings(review_threshold=threshold, password=password, max_pixels=max_pixels),
         jobs=jobs,
         timeout=timeout or None,
         max_memory=max_memory or None,
         force=force,
         progress=progress_for(sys.stderr),
+        engine=chosen,
     )
     for row in run.failed:
         if row.file not in run.fresh:  # failed in an earlier run, and the file has not changed since
@@ -205,7 +242,7 @@ def batch(
     typer.echo(
         f"batch: {len(run.rows)} inputs: {counts['ok']} ok, {counts['partial']} partial, "
         f"{counts['failed']} failed ({run.done} read now, {run.skipped} current from before) "
-        f"in {run.seconds:.1f} s; summary in {output / 'summary.csv'}",
+        f"in {run.seconds:.1f} s; summary in {output.rstrip('/')}/summary.csv",
         err=True,
     )
     if run.interrupted:

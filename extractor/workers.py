@@ -177,6 +177,7 @@ class Pool(Generic[T, R]):
         self.fn, self.jobs, self.timeout = fn, jobs, timeout
         self.context = context  # how workers start (default: fork when safe, else the fork server)
         self._workers: list[_Worker] = []
+        self._idle: list[_Worker] = []  # kept between runs: a pool that lives on starts no new process
 
     def __enter__(self) -> Pool[T, R]:
         return self
@@ -187,16 +188,19 @@ class Pool(Generic[T, R]):
         self.close()
 
     def close(self) -> None:
-        workers, self._workers = self._workers, []
+        workers, self._workers, self._idle = self._workers, [], []
         for w in workers:
             w.stop()
 
     def run(self, tasks: Iterable[T]) -> Iterator[Outcome[T, R]]:
         queue = deque(tasks)
-        idle: list[_Worker] = []
+        idle = self._idle
         busy: list[_Worker] = []
         while queue or busy:
             while queue and len(busy) < self.jobs:
+                while idle and not idle[-1].alive:  # died while it waited since an earlier run
+                    self._workers.remove(idle[-1])
+                    idle.pop().kill()
                 worker = idle.pop() if idle else self._start()
                 worker.give(queue.popleft())
                 busy.append(worker)

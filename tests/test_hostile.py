@@ -264,9 +264,9 @@ def test_full_disk_during_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     for name in ("s01_gov_2021_split4.pdf", "office_2021.html"):
         (folder / name).write_bytes((SAMPLES / name).read_bytes())
     h.gbk_text(folder / "gbk.txt")
-    import extractor.batch.run as batch
+    import extractor.batch.storage as storage  # where the batch writes its outputs
 
-    real = batch.write_atomic
+    real = storage.write_atomic
 
     def disk_full_for_one(path: Path, data: str | bytes) -> None:
         if not h.full_disk_victim(path):
@@ -275,7 +275,7 @@ def test_full_disk_during_a_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             tmp.write_bytes(b'{"half": ')
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(batch, "write_atomic", disk_full_for_one)
+    monkeypatch.setattr(storage, "write_atomic", disk_full_for_one)
     out = tmp_path / "out"
     run = run_batch(folder, out, jobs=1)
     rows = _summary(out)

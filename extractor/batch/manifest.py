@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -41,14 +42,24 @@ class Entry:
     """The absolute path the input had when it was read (review finds the pages to crop there)."""
     parts: list[dict[str, Any]] = field(default_factory=list)
     """For a compilation (several reports in the file): the summary line of each report, in order."""
+    stamp: str = ""
+    """An object in storage: its ETag (or generation) and size when listed; "" for a local file."""
 
     def current(
-        self, sha256: str, version: str, threshold: float, timeout: float | None, output: Path
+        self,
+        sha256: str,
+        version: str,
+        threshold: float,
+        timeout: float | None,
+        output: Path | str,
+        exists: Callable[[Path | str], bool] | None = None,
     ) -> bool:
+        """Whether the input's output is up to date; `exists` tells whether an output is there (a
+        URL's object in storage: the storage layer passes its own check)."""
         if (self.sha256, self.version, self.threshold) != (sha256, version, threshold):
             return False
         if self.failure is None:
-            return output.is_file()
+            return exists(output) if exists is not None else Path(output).is_file()
         if self.failure == "timeout":
             return timeout is not None and self.timeout is not None and timeout <= self.timeout
         return True

@@ -10,6 +10,11 @@ output is current are skipped (`manifest.py`), and `outdir/summary.csv` gets one
 
 A compilation (汇编: several reports in one file) gives one Result per report, and in a batch one
 output per report, `<relative path>#<n>.json`, each with its own line of summary.csv.
+
+The folders may be URLs of object storage (`storage.py`).
+
+Where the files are read is an `Engine`: worker processes on this machine (`LocalEngine`, the
+default) or tasks on a Ray cluster (`ray_engine.RayEngine`); the batch logic above is the same.
 """
 
 from __future__ import annotations
@@ -24,16 +29,17 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from glob import escape as glob_escape
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Protocol
 
 from ..errors import ExtractorError, InputMissingError, OutputError
 from ..ingest.kinds import SUFFIXES
 from ..limits import DEFAULT_MAX_MEMORY_MB
 from ..model import Report, Status
-from ..pipeline import Settings, extract_all, file_sha256
+from ..pipeline import Settings, extract_all
 from ..workers import Outcome, Pool
-from .atomic import write_atomic
-from .manifest import Entry, Manifest
+from . import storage
+from .manifest import Entry
 
 Reader = Callable[[Path, Settings], "Report | list[Report]"]
 """What reads one file: `extractor.extract_all` (every report of a compilation) or `extract`, or a
@@ -87,6 +93,35 @@ class Row:
         return row
 
 
+class Runner(Protocol):
+    """Runs `fn` on tasks: `with engine.pool(...) as pool: for outcome in pool.run(tasks): ...`.
+
+    An Outcome per task, in the order they finish; leaving the `with` block stops what is left."""
+
+    def __enter__(self) -> Runner: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    def run(self, tasks: Iterable[Any]) -> Iterator[Outcome[Any, Any]]: ...
+
+
+class Engine(Protocol):
+    """Where a batch's files are read. `jobs`: files at once (None: the engine's default); `tasks`:
+    how many there are; `timeout`: seconds at most a file, then it fails as `timeout`."""
+
+    def pool(
+        self, fn: Callable[[Any], Any], jobs: int | None, tasks: int, timeout: float | None
+    ) -> Runner: ...
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """Worker processes on this machine (`workers.Pool`), one per core by default."""
+
+    def pool(self, fn: Callable[[Any], Any], jobs: int | None, tasks: int, timeout: float | None) -> Runner:
+        return Pool(fn, jobs=min(jobs or default_jobs(), max(tasks, 1)), timeout=timeout)
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
@@ -103,17 +138,19 @@ def extract_many(
     timeout: float | None = None,
     max_memory: int | None = DEFAULT_MAX_MEMORY_MB,
     read: Reader = extract_all,
+    engine: Engine | None = None,
 ) -> Iterator[Result]:
     """Extract every file in worker processes; yield a Result per report, in the order the files
     finish (a file that fails: one Result; a compilation: one per report, `part` 1, 2, …).
 
     `jobs` workers (default: one per core); `timeout` seconds at most a file, after which its worker
     is killed and the file fails; `max_memory` MB of address space a worker may use, beyond which
-    the file fails (None: no limit). Use under `if __name__ == "__main__":` in a script.
+    the file fails (None: no limit); `engine`: where (default: processes here; `RayEngine()` for a
+    Ray cluster, whose workers must see the same paths). Use under `if __name__ == "__main__":`.
     """
     files = [Path(p) for p in paths]
     fn = partial(_extract_one, settings=settings or Settings(), read=read, max_memory=max_memory)
-    with Pool(fn, jobs=min(jobs or default_jobs(), max(len(files), 1)), timeout=timeout) as pool:
+    with (engine or LocalEngine()).pool(fn, jobs, len(files), timeout) as pool:
         for outcome in pool.run(files):
             if outcome.value is not None:
                 yield from outcome.value
@@ -261,15 +298,15 @@ def find_inputs(folder: Path, exclude: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def output_path(outdir: Path, rel: str, part: int | None = None) -> Path:
+def output_path(outdir: storage.Location, rel: str, part: int | None = None) -> storage.Location:
     """Where one report of an input goes: `<rel>.json`, or `<rel>#<n>.json` for the n-th report of
     a compilation."""
-    return outdir / (f"{rel}.json" if part is None else f"{rel}#{part}.json")
+    return storage.join(outdir, f"{rel}.json" if part is None else f"{rel}#{part}.json")
 
 
 def run_batch(
-    folder: Path,
-    outdir: Path,
+    folder: storage.Location,
+    outdir: storage.Location,
     settings: Settings | None = None,
     *,
     jobs: int | None = None,
@@ -278,27 +315,37 @@ def run_batch(
     force: bool = False,
     progress: Progress | None = None,
     read: Reader = extract_all,
+    engine: Engine | None = None,
 ) -> BatchRun:
-    """Extract every report under `folder` into `outdir`; skip what is current unless `force`."""
+    """Extract every report under `folder` into `outdir`; skip what is current unless `force`.
+
+    Either may be a URL (`s3://bucket/prefix`); `engine` says where the files are read."""
     from ..version import __version__ as version
 
     settings = settings or Settings()
     progress = progress or _Silent()
-    folder = folder.resolve()
-    inputs = find_inputs(folder, exclude=outdir)
+    inputs: list[storage.Location]
+    stamps: dict[str, str] = {}  # objects in storage: their ETag and size, when listed
+    if isinstance(folder, Path):
+        folder = folder.resolve()
+        inputs = list(find_inputs(folder, exclude=outdir if isinstance(outdir, Path) else None))
+    else:
+        stamps = storage.find(folder, SUFFIXES, exclude=outdir)
+        inputs = list(stamps)
     if not inputs:
         raise InputMissingError(
             f"{folder}: no report files in it (looked for {' '.join(SUFFIXES)}); check the folder"
         )
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
+        if isinstance(outdir, Path):  # object storage has no folders to make
+            outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{outdir}: cannot make the output folder ({e.strerror}); choose another -o") from e
-    manifest = Manifest(outdir)
+    manifest = storage.open_manifest(outdir)
     before = {e.sha256: f for f, e in manifest.entries.items()}  # what reviewed decisions were made on
-    rels = {path: path.relative_to(folder).as_posix() for path in inputs}
+    rels = {path: storage.relative(path, folder) for path in inputs}
     rows: dict[str, list[Row]] = {}
-    todo: list[tuple[Path, Path, str]] = []
+    todo: list[tuple[storage.Location, storage.Location, str]] = []
     for path, rel in rels.items():
         entry = manifest.entries.get(rel)
         output = output_path(outdir, rel)
@@ -310,7 +357,9 @@ def run_batch(
             and row is not None
             and entry is not None
             and None not in parts
-            and entry.current(_sha256(path), version, settings.review_threshold, timeout, first)
+            and entry.current(
+                _hash(path, entry, stamps), version, settings.review_threshold, timeout, first, storage.exists
+            )
         ):
             rows[rel] = [r for r in parts if r is not None] or [row]
         else:
@@ -323,13 +372,13 @@ def run_batch(
     interrupted = False
     fn = partial(_extract_to, settings=settings, read=read, max_memory=max_memory)
     try:
-        with Pool(fn, jobs=min(jobs or default_jobs(), max(len(todo), 1)), timeout=timeout) as pool:
+        with (engine or LocalEngine()).pool(fn, jobs, len(todo), timeout) as pool:
             for outcome in pool.run(todo):
                 path, output, rel = outcome.task
                 if outcome.value is not None:
                     done, sha256 = outcome.value
                 else:
-                    done, sha256 = [Row.of(rel, _failed(path, outcome, timeout))], _sha256(path)
+                    done, sha256 = [Row.of(rel, _failed(Path(str(path)), outcome, timeout))], _sha256(path)
                 row = done[0]
                 failure = None
                 if row.status == "failed":
@@ -346,6 +395,7 @@ def run_batch(
                         asdict(row),
                         str(path),
                         [asdict(r) for r in done] if len(done) > 1 else [],
+                        stamps.get(str(path), ""),
                     )
                 )
                 rows[rel] = done
@@ -356,26 +406,39 @@ def run_batch(
     finally:
         progress.stop()
         manifest.compact(keep=set(rels.values()))
-        _remove_leftovers(outdir)
+        if isinstance(outdir, Path):  # object storage has no temporary files: an output is one request
+            _remove_leftovers(outdir)
     ordered = [row for rel in sorted(rows) for row in rows[rel]]
-    from .crosscheck import drop_stale_decisions, summary_columns
+    dropped: list[str] = []
+    extra: dict[str, dict[str, Any]] | None = None
+    if isinstance(outdir, Path):  # a person's decisions and the checks across reports: local outputs
+        from .crosscheck import drop_stale_decisions, summary_columns
 
-    current = {manifest.entries[rel].sha256 for rel in rels.values() if rel in manifest.entries}
-    dropped = drop_stale_decisions(outdir, current, before)
-    ok = [row.file for row in ordered if row.status != "failed"]
-    write_summary(outdir / SUMMARY, ordered, summary_columns(outdir, ok))
+        current = {manifest.entries[rel].sha256 for rel in rels.values() if rel in manifest.entries}
+        dropped = drop_stale_decisions(outdir, current, before)
+        extra = summary_columns(outdir, [row.file for row in ordered if row.status != "failed"])
+    write_summary(storage.join(outdir, SUMMARY), ordered, extra)
     run = BatchRun(ordered, fresh, len(rels) - len(todo), time.perf_counter() - start, interrupted)
     run.dropped = dropped
     return run
 
 
 def _extract_to(
-    task: tuple[Path, Path, str], settings: Settings, read: Reader, max_memory: int | None = None
+    task: tuple[storage.Location, storage.Location, str],
+    settings: Settings,
+    read: Reader,
+    max_memory: int | None = None,
 ) -> tuple[list[Row], str]:
     """In a worker: read one file, write its JSON (one per report of a compilation), return the
     summary rows (one per report) and the file's hash."""
-    path, output, rel = task
-    results = _extract_one(path, settings, read, max_memory)
+    source, output, rel = task
+    try:
+        with storage.local_copy(source) as path:  # a local path is itself; an object is fetched
+            results = _extract_one(path, settings, read, max_memory)
+            report = results[0].report
+            sha256 = report.source.sha256 if report is not None else _sha256(path)
+    except ExtractorError as e:
+        return [Row.of(rel, Result(Path(rel), "failed", None, [str(e)]))], ""
     if results[0].report is not None:
         _remove_outputs(output)  # what an earlier version of the file gave (one report, or more)
     rows = []
@@ -383,12 +446,20 @@ def _extract_to(
         name = rel if result.part is None else f"{rel}#{result.part}"
         if result.report is not None:
             try:
-                write_atomic(output.with_name(f"{Path(name).name}.json"), result.report.to_json() + "\n")
+                storage.write(_part_output(output, result.part), result.report.to_json() + "\n")
             except ExtractorError as e:
                 result = Result(path, "failed", None, [str(e)], result.seconds, result.part)
         rows.append(Row.of(name, result))
-    report = results[0].report
-    return rows, report.source.sha256 if report is not None else _sha256(path)
+    return rows, sha256
+
+
+def _part_output(output: storage.Location, part: int | None) -> storage.Location:
+    """`<rel>.json`, or `<rel>#<n>.json` beside it for the n-th report of a compilation."""
+    if part is None:
+        return output
+    if isinstance(output, Path):
+        return output.with_name(f"{output.name[: -len('.json')]}#{part}.json")
+    return f"{output[: -len('.json')]}#{part}.json"
 
 
 def _input_row(rel: str, rows: list[Row]) -> Row:
@@ -406,8 +477,12 @@ def _input_row(rel: str, rows: list[Row]) -> Row:
     )
 
 
-def _remove_outputs(output: Path) -> None:
-    """The outputs of one input: `<rel>.json` and the `<rel>#<n>.json` of a compilation."""
+def _remove_outputs(output: storage.Location) -> None:
+    """The outputs of one input: `<rel>.json` and the `<rel>#<n>.json` of a compilation (in object
+    storage, `<rel>.json` only)."""
+    if not isinstance(output, Path):
+        storage.remove(output)
+        return
     output.unlink(missing_ok=True)
     stem = output.name[: -len(".json")]
     for part in output.parent.glob(f"{glob_escape(stem)}#*.json"):
@@ -429,21 +504,24 @@ def _row(values: dict[str, Any]) -> Row | None:
         return None
 
 
-def _sha256(path: Path) -> str:
-    try:
-        return file_sha256(path)
-    except OSError:
-        return ""
+def _sha256(path: storage.Location) -> str:
+    return storage.sha256(path)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+def _hash(path: storage.Location, entry: Entry, stamps: dict[str, str]) -> str:
+    """The input's hash: the one recorded when an object in storage is as it was then (its stamp is
+    the same), so that a rerun does not download every input to hash it; else the bytes' hash."""
+    stamp = stamps.get(str(path), "")
+    return entry.sha256 if stamp and stamp == entry.stamp else _sha256(path)
 
 
-def write_summary(path: Path, rows: list[Row], extra: dict[str, dict[str, Any]] | None = None) -> None:
+def _size(path: storage.Location) -> int:
+    return storage.size(path)
+
+
+def write_summary(
+    path: storage.Location, rows: list[Row], extra: dict[str, dict[str, Any]] | None = None
+) -> None:
     """summary.csv: a header and a line per input (UTF-8 with a byte-order mark, for spreadsheets);
     `extra`: file → more columns (the checks across reports)."""
     buffer = io.StringIO()
@@ -454,4 +532,4 @@ def write_summary(path: Path, rows: list[Row], extra: dict[str, dict[str, Any]] 
     for row in rows:
         values = {**asdict(row), **(extra or {}).get(row.file, {})}
         writer.writerow(["" if values.get(n) is None else values[n] for n in [*names, *more]])
-    write_atomic(path, "\ufeff" + buffer.getvalue())
+    storage.write(path, "\ufeff" + buffer.getvalue())
