@@ -14,7 +14,8 @@ field is left out of the line for a file of one report.
 `apply(data, decisions)` applies the decisions of one report to its JSON: the decided values, then
 the report's relations again (`validate.run_checks`). A relation that now holds, ties a decided cell
 and has a single doubtful cell left clears that cell's doubt: the relation fixes its value, so a
-correction shrinks the review queue by more than the cell decided.
+correction shrinks the review queue by more than the cell decided. A doubtful 0 or blank is never
+cleared so: a relation counts a blank as 0 and cannot tell which the page shows.
 """
 
 from __future__ import annotations
@@ -268,6 +269,9 @@ def apply(
         for _, check in pairs:
             left = [p for p in check.cells if p in doubtful]
             if check.passed and len(left) == 1 and certain & set(check.cells):
+                cell = cell_at(out, left[0])
+                if cell is None or not cell.get("value"):
+                    continue  # relations count a blank as 0: they cannot tell which the page shows
                 doubtful.discard(left[0])
                 certain.add(left[0])
                 applied.cleared[left[0]] = check.id
