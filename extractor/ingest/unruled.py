@@ -81,12 +81,18 @@ class Word:
         return (self.x0, self.top, self.x1, self.bottom)
 
 
-@dataclass
-class VLine:
-    """A visual line of a page: its words left to right."""
+class _Extent:
+    """The extent of a group of words (a line, a label)."""
 
-    page: int
     words: list[Word]
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
 
     @property
     def top(self) -> float:
@@ -95,6 +101,14 @@ class VLine:
     @property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
+
+
+@dataclass
+class VLine(_Extent):
+    """A visual line of a page: its words left to right."""
+
+    page: int
+    words: list[Word]
 
     @property
     def cy(self) -> float:
@@ -434,7 +448,7 @@ def _fill_gaps(found: list[float], k: int, header: list[float]) -> list[float] |
 
 
 @dataclass
-class Item:
+class Item(_Extent):
     """A label: its words from the numbered first line through its wrapped lines."""
 
     words: list[Word]
@@ -442,22 +456,6 @@ class Item:
     @property
     def text(self) -> str:
         return "".join(nospace(w.text) for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
 
 
 def label_items(lines: list[VLine], limit: float) -> list[tuple[int, Item]]:
