@@ -7,6 +7,7 @@ find the server through AWS_ENDPOINT_URL_S3, as they would find S3 through the A
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -50,6 +51,24 @@ def s3() -> Iterator[dict[str, str]]:
         yield env
     finally:
         server.stop()
+        _stop_fsspec_thread()
+
+
+def _stop_fsspec_thread() -> None:
+    """fsspec keeps an I/O thread for the life of the process once s3fs is used; with a thread
+    alive, later tests' worker pools would not fork (a process with threads is not forked), so the
+    tests that follow would not run as they do alone."""
+    import fsspec.asyn
+
+    loop, thread = fsspec.asyn.loop[0], fsspec.asyn.iothread[0]
+    if loop is None or thread is None:
+        return
+    # The loop's default executor (name lookups) holds threads of its own: shut it down first.
+    asyncio.run_coroutine_threadsafe(loop.shutdown_default_executor(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    fsspec.asyn.loop[0] = None
+    fsspec.asyn.iothread[0] = None
 
 
 def store(env: dict[str, str]) -> Any:
