@@ -198,7 +198,7 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
         if key not in located:
             warnings.append(f"section {key} not found")
     return Report(
-        source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
+        source=_source(doc, sha256),
         report=ReportMeta(
             title=meta.title,
             agency=meta.agency,
@@ -271,7 +271,7 @@ def _legacy_report(
     warnings.extend(compilation)
     width = line_width(doc)
     return Report(
-        source=Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr),  # type: ignore[arg-type]
+        source=_source(doc, sha256),
         report=ReportMeta(
             title=meta.title,
             agency=meta.agency,
@@ -313,3 +313,8 @@ def _compilation_warning(doc: Document) -> list[str]:
         f"compilation: the file seems to hold {reports} reports (their section headings repeat); "
         "only one is extracted: split the file to read each"
     ]
+
+
+def _source(doc: Document, sha256: str) -> Source:
+    """The report's `source`: the file as read."""
+    return Source(file=doc.path.name, sha256=sha256, kind=doc.kind, pages=doc.n_pages, ocr=doc.ocr)  # type: ignore[arg-type]

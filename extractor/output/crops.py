@@ -53,12 +53,7 @@ class Cropper:
         ImageDraw.Draw(band).rectangle(
             (x0 - 3, top - offset - 3, x1 + 3, bottom - offset + 3), outline=(214, 39, 40), width=3
         )
-        band = _trim(band)
-        if band.width > MAX_WIDTH:
-            band = band.resize((MAX_WIDTH, max(1, round(band.height * MAX_WIDTH / band.width))))
-        out = io.BytesIO()
-        band.save(out, format="PNG")
-        return out.getvalue()
+        return _png(band)
 
     def crop_marked(
         self,
@@ -93,12 +88,7 @@ class Cropper:
                 y += 6
             picture.paste(band, (0, y))
             y += band.height
-        picture = _trim(picture)
-        if picture.width > MAX_WIDTH:
-            picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))))
-        out = io.BytesIO()
-        picture.save(out, format="PNG")
-        return out.getvalue()
+        return _png(picture)
 
     def _band(
         self, page: int, top: float, bottom: float, boxes: list[list[float]], colour: tuple[int, int, int]
@@ -143,6 +133,16 @@ class Cropper:
             self._pdf.close()
             self._pdf = None
         self._pages.clear()
+
+
+def _png(picture: Any) -> bytes:
+    """The picture trimmed, at most MAX_WIDTH wide, as PNG bytes."""
+    picture = _trim(picture)
+    if picture.width > MAX_WIDTH:
+        picture = picture.resize((MAX_WIDTH, max(1, round(picture.height * MAX_WIDTH / picture.width))))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _trim(band: Any, pad: int = 12) -> Any:
