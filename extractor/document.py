@@ -79,6 +79,16 @@ class Line:
 
 
 @dataclass
+class Reading:
+    """What an OCR reading of a table cell rests on, for the confidence model (validate/confidence)."""
+
+    agreement: str  # how the engine's readings agreed (ocr/read.py: "unanimous", "pair", "split", …)
+    engine_conf: float | None = None  # tesseract's confidence in its first reading, 0–100
+    second: str | None = None  # what the second engine read, None when it was not asked
+    layer: str | None = None  # what an invisible text layer over the scan says here, None without one
+
+
+@dataclass
 class TableCell:
     row: int
     col: int
@@ -94,6 +104,7 @@ class TableCell:
     # Set when the source printed this cell glued to its neighbours with no separator ("21710000218"):
     # the run and this cell's place in it. `text` is one split of the run; `resolve` chooses.
     glued: GluedPart | None = None
+    reading: Reading | None = None  # OCR only: the evidence behind `text` and `confidence`
 
     @property
     def last_row(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .reconstruct.proactive import Proactive, reconstruct_proactive
 from .reconstruct.requests import RequestGrid, reconstruct_requests
 from .reconstruct.review import ReviewTables, reconstruct_review
 from .reconstruct.rows import RowRef
-from .validate.checks import Tables, localise, review_list, run_checks
+from .validate.checks import Tables, localise, recause, review_list, run_checks
 from .validate.legacy import legacy_checks, legacy_review
 
 
@@ -117,7 +118,14 @@ def decide_template(
     return template, warnings
 
 
-def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report:
+def document_to_report(
+    doc: Document,
+    settings: Settings,
+    sha256: str,
+    trace: Callable[[str, dict[str, float]], None] | None = None,
+) -> Report:
+    """The Report of one document. `trace` (bench/calibrate.py) receives each OCR'd cell's path and
+    the evidence its confidence was computed from."""
     located = locate_sections(doc)
     rows = rows_by_section(doc, located)
     every_row = [ref for refs in rows.values() for ref in refs]
@@ -175,7 +183,17 @@ def document_to_report(doc: Document, settings: Settings, sha256: str) -> Report
     # An OCR reading is rarely certain: a relation that fails on OCR'd cells may be the reading's fault.
     read_by_ocr = doc.ocr is not None
     pairs = run_checks(tables, settings.review_threshold, doubt_below=CERTAIN if read_by_ocr else None)
-    localise(tables, pairs, settings.review_threshold, flag_unlocalised=read_by_ocr, doubt_below=CERTAIN)
+    if read_by_ocr:
+        # Every cell read by OCR gets its confidence from all its evidence (validate/confidence.py);
+        # a failing relation none of whose cells is then in doubt is the document's own.
+        from .validate.confidence import apply
+        from .validate.resolve import narrative_facts
+
+        facts = [(f.paths, float(f.value)) for f in narrative_facts(doc.lines())]
+        apply(tables, _sources(proactive, grid, review), facts, trace)
+        recause(tables, pairs, settings.review_threshold)
+    else:
+        localise(tables, pairs, settings.review_threshold)
     checks = [check for _, check in pairs]
     for check in checks:
         if not check.passed and check.cause == "source":

@@ -237,6 +237,8 @@ def vote(page: Page, chars: list[dict[str, Any]], threshold: float = 0.8) -> int
             if box is None or not ours or not is_number_text(ours):
                 continue
             said = _RULES.sub("", _norm(layer.text_in(box)))
+            if cell.reading is not None:
+                cell.reading.layer = said
             if said == ours:
                 if 0.4 <= cell.confidence < threshold and cell.glued is None:
                     cell.confidence = VOTED

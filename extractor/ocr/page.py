@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..document import BBox, Line, Page, Table, TableCell
+from ..document import BBox, Line, Page, Reading, Table, TableCell
 from ..grid import drop_frames, table_from_boxes
 from .engine import Engine, EngineError
 from .lines import TOLERANCE, find_structure
@@ -91,6 +91,7 @@ def read_page(
             cell.text = reading.text
             cell.confidence = reading.confidence
             cell.notes = reading.notes
+            cell.reading = Reading(reading.agreement, reading.engine_conf, reading.second)
         assert table.bbox is not None
         x0, y0, x1, y1 = (round(v) for v in table.bbox)
         prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside

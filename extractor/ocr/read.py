@@ -24,12 +24,23 @@ from .arrays import Image
 from .engine import Engine, EngineError, Request, Word, parse_tsv
 from .options import CERTAIN
 
-LABEL = Request("chi_sim", 7)
+LABEL_LINE = Request("chi_sim", 7)
 LABEL_BLOCK = Request("chi_sim", 6)
 DIGITS = "0123456789.,-/+%"
 NUMBER = Request("eng", 7, DIGITS)
 DIGIT = Request("eng", 10, DIGITS)
 PAGE_TEXT = Request("chi_sim+eng", 3)
+
+# How the readings of a cell agreed (CellReading.agreement): the confidence model's first evidence.
+UNANIMOUS = "unanimous"  # eng on the crop, eng on the crop written twice, and chi_sim: one text
+PAIR = "pair"  # eng on the crop and on the crop written twice agree; chi_sim read it otherwise
+VOTES = "votes"  # two or more readings agree and none differs, after the crop written three times
+SPLIT = "split"  # the readings disagree: the most common is kept
+UNSURE = "unsure"  # neither a label nor a number read consistently
+BLANK = "blank"  # no ink
+DASH = "dash"  # one flat stroke: a dash mark
+LABEL = "label"  # text, not a number
+FAILED = "failed"  # the engine failed
 
 MIN_SPECK = 25  # px area: JPEG noise and dust under this are not ink (a decimal point is ~60)
 PAD = 30  # white margin around a crop (tesseract misreads ink close to the image's edge)
@@ -53,6 +64,11 @@ class CellReading:
     confidence: float
     notes: list[str] = field(default_factory=list)
     kind: str = "blank"  # blank, label, number
+    # What a number's reading rests on, for the confidence model (validate/confidence.py): how the
+    # readings agreed (`Agreement`), tesseract's own confidence in the first one (0–100).
+    agreement: str = ""
+    engine_conf: float | None = None
+    second: str | None = None  # the second engine's reading, when it was asked
 
 
 def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> Image | None:
@@ -184,16 +200,19 @@ _NUMBER_UNIT = regex.compile(r"^[\d.,]+(?P<unit>万元|亿元|元|万|件|个|�
 def read_cell(engine: Engine, crop: Image | None) -> CellReading:
     """Read one cell crop: a label with chi_sim, a number with eng (see the module's docstring)."""
     if crop is None:
-        return CellReading("", 0.97, ["blank in the scan"], "blank")
+        return CellReading("", 0.97, ["blank in the scan"], "blank", BLANK)
     try:
         return _read_cell(engine, crop)
     except EngineError as e:
-        return CellReading("", 0.0, [f"the OCR engine failed on this cell: {e}"], "blank")
+        return CellReading("", 0.0, [f"the OCR engine failed on this cell: {e}"], "blank", FAILED)
 
 
 def _read_cell(engine: Engine, crop: Image) -> CellReading:
+    if _dash(crop):
+        # One flat stroke is a dash mark ("—", "-", read as 一 by chi_sim): a marked blank.
+        return CellReading("—", 0.97, ["a dash mark in the scan (one flat stroke)"], "number", DASH)
     rows = text_rows(crop)
-    request = LABEL_BLOCK if rows > 1 else LABEL
+    request = LABEL_BLOCK if rows > 1 else LABEL_LINE
     label = _read(engine, crop, request)
     label_text, label_conf = _text(label), _mean_conf(label)
     if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not _NUMBER_UNIT.match(label_text):
@@ -207,12 +226,12 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         return _label(engine, crop, request, label_text, label_conf)
     # Neither a label nor a number that reads consistently: keep what was read, unsure.
     first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
-    return CellReading(
-        first or label_text,
-        0.3,
-        [f"OCR could not read this cell consistently: {first!r} (eng), {label_text!r} (chi_sim)"],
-        "number",
-    )
+    if first or label_text:
+        said = f"eng read {first!r}, chi_sim {label_text!r}" if first != label_text else f"both {first!r}"
+        note = f"OCR could not tell whether this is a number or a label ({said}, with low confidence)"
+    else:
+        note = "the cell has ink, but neither eng nor chi_sim read anything in it"
+    return CellReading(first or label_text, 0.3, [note], "number", UNSURE)
 
 
 @cache
@@ -252,10 +271,10 @@ def _label(engine: Engine, crop: Image, request: Request, text: str, conf: float
         candidates.append((_text(again).translate(_LABEL_FIXES), _mean_conf(again)))
     scored = [(best_similarity(t, _lexicon()), c, t) for t, c in candidates if t]
     if not scored:
-        return CellReading(text, 0.5, [], "label")
+        return CellReading(text, 0.5, [], "label", LABEL)
     known = max(scored)
     _, conf, text = known if known[0] >= 0.6 else max(scored, key=lambda s: s[1])
-    return CellReading(text, round(max(0.5, min(0.95, conf / 100)), 3), [], "label")
+    return CellReading(text, round(max(0.5, min(0.95, conf / 100)), 3), [], "label", LABEL)
 
 
 def _otsu(crop: Image) -> Image:
@@ -287,17 +306,30 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
         # Never fewer glyphs than the ink shows (a missed digit); more is fine (touching digits).
         return bool(r) and _tall_chars(r or "") >= n
 
-    first = _text(_read(engine, digits, NUMBER)).replace(" ", "")
+    first_words = _read(engine, digits, NUMBER)
+    first = _text(first_words).replace(" ", "")
+    conf = _mean_conf(first_words) if first_words else None
     doubled = _text(_read(engine, _copies(digits, 2), NUMBER)).replace(" ", "")
     second = _halves(doubled, 2)
     chi = label_text.replace(" ", "") if regex.fullmatch(r"[\d.,]+", label_text.replace(" ", "")) else None
     if first == second and fits(first):
         if chi == first:  # a second model (chi_sim) agrees too
             return CellReading(
-                first + unit, CERTAIN, ["read by OCR; three readings by two models agree"], "number"
+                first + unit,
+                CERTAIN,
+                [f"read by OCR: eng, eng on the cell written twice and chi_sim all read {first!r}"],
+                "number",
+                UNANIMOUS,
+                conf,
             )
+        other = f"chi_sim read {label_text!r}" if label_text else "chi_sim read nothing"
         return CellReading(
-            first + unit, 0.95, [f"read by OCR; two readings agree{_unit_note(unit)}"], "number"
+            first + unit,
+            0.95,
+            [f"read by OCR: eng and eng on the cell written twice read {first!r}, {other}{_unit_note(unit)}"],
+            "number",
+            PAIR,
+            conf,
         )
     tripled = _text(_read(engine, _copies(digits, 3), NUMBER)).replace(" ", "")
     third = _halves(tripled, 3)
@@ -308,13 +340,27 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
         return None
     tally = Counter(votes)
     best, count = tally.most_common(1)[0]
-    shown = f"{first!r}, {doubled!r} (twice), {tripled!r} (three times), {label_text!r} (chi_sim)"
+    shown = (
+        f"{first!r} (eng), {doubled!r} (written twice), {tripled!r} (three times), {label_text!r} (chi_sim)"
+    )
     # Two readings of the crop as it is can share one misreading; a copies reading must be among them.
     if count >= 2 and len(tally) == 1 and best in (second, third, alone):
         return CellReading(
-            best + unit, 0.9, [f"read by OCR; {count} readings agree, none differs ({shown})"], "number"
+            best + unit,
+            0.9,
+            [f"read by OCR: {count} readings agree on {best!r} and none differs ({shown})"],
+            "number",
+            VOTES,
+            conf,
         )
-    return CellReading(best + unit, 0.4, [f"OCR readings disagree: {shown}; {n} glyphs"], "number")
+    return CellReading(
+        best + unit,
+        0.4,
+        [f"OCR readings disagree: {shown}; {n} glyph{'s' if n != 1 else ''} in the cell; {best!r} kept"],
+        "number",
+        SPLIT,
+        conf,
+    )
 
 
 def _bar(crop: Image) -> str | None:
@@ -327,6 +373,17 @@ def _bar(crop: Image) -> str | None:
         return None
     _, _, w, h, area = (int(v) for v in stats[big[0]])
     return "1" if h >= 12 and w <= 0.3 * h and area >= 0.6 * w * h else None
+
+
+def _dash(crop: Image) -> bool:
+    """The crop's only ink is one solid flat stroke, at least twice as wide as it is tall."""
+    ink = (crop < INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big = [i for i in range(1, n) if stats[i][4] >= MIN_SPECK]
+    if len(big) != 1:
+        return False
+    _, _, w, h, area = (int(v) for v in stats[big[0]])
+    return w >= 2 * h and area >= 0.6 * w * h
 
 
 def _unit_note(unit: str) -> str:
@@ -400,7 +457,7 @@ def _reread(
     crop = image[max(0, y0 - h // 3) : y1 + h // 3, max(0, x0 - 2 * h) : x1 + h // 2]
     candidates: list[tuple[str, float]] = [(text, conf)]
     for img in (_pad(crop), _pad(_resized(_trim(crop), 48))):
-        words = _read(engine, img, LABEL)
+        words = _read(engine, img, LABEL_LINE)
         candidates.append((_text(words), _mean_conf(words)))
     for t, c in candidates[1:]:
         if t and reads_as_heading(t):

@@ -170,6 +170,15 @@ def _flag_unlocalised(
             )
 
 
+def recause(tables: Tables, checks: list[tuple[Relation, Check]], threshold: float) -> None:
+    """The cause of each failing relation once confidences are final: a doubtful reading when one
+    of its cells is under the review threshold, else the document itself."""
+    for _, check in checks:
+        if not check.passed:
+            doubtful = any((c := _get(tables, p)) is None or c.confidence < threshold for p in check.cells)
+            check.cause = "reading" if doubtful else "source"
+
+
 def _solve(rel: Relation, check: Check, path: str, cell: Cell) -> int | float | None:
     """The value of `path` that makes `check` hold, the other cells as read."""
     gap = (check.actual or 0) - (check.expected or 0)

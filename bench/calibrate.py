@@ -1,0 +1,333 @@
+"""Is a cell's confidence a probability? Calibration of the scan path on generated scans.
+
+    python bench/calibrate.py [--seeds 5000:5240] [--workers 2] [--threshold T]
+
+Makes (once, kept under bench/out/calib/) a set of scanned reports with known truth across scan
+qualities (`bench/scanset.py`: 150–300 dpi, JPEG down to quality 20, blur, grain, photos with
+keystone, seals over the tables), extracts each one, and compares every truth cell with the output:
+
+- the calibration table: for each confidence band, the cells in it, the mean stated confidence and
+  the share actually right, and their gap; the expected calibration error (ECE, the cells' weighted
+  mean gap); a reliability plot (bench/results/calibration.png);
+- at the review threshold: cells exact, flagged cells per report, the share of flagged cells that are
+  really wrong, and wrong cells not flagged (silent errors, which must be none);
+- per threshold: the same figures, which is how the default threshold was chosen.
+
+OCR outputs are recorded per document (bench/out/calib/*.ocr.json), so a second run replays them and
+costs seconds; delete them to read again. `--fit` refits the evidence weights of
+`patterns/confidence.toml` on the even seeds (the odd seeds stay unseen) and prints them.
+Results go to bench/results/calibrate.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scanset import Item, make_set  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "calib"
+RESULTS = ROOT / "bench" / "results"
+TABLES = ("proactive", "requests", "review_litigation")
+BANDS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.995, 1.0001)
+
+
+def extract_one(item: Item) -> dict[str, Any]:
+    """Extract one scan (OCR recorded beside it) and return its output as JSON, with the evidence
+    of each OCR'd cell under `_features`."""
+    from extractor import Settings
+    from extractor.ingest import read_document
+    from extractor.locate.compilation import compilation_table_pages, split_reports
+    from extractor.ocr.options import OcrOptions, Recorded
+    from extractor.pipeline import document_to_report, file_sha256
+
+    out = item.path.with_suffix(".out.json")
+    recorded = Recorded(str(item.path.with_suffix(".ocr.json")), record=True)
+    settings = Settings(ocr=OcrOptions(engine=recorded, workers=1))
+    features: dict[str, dict[str, float]] = {}
+    t = time.perf_counter()
+    try:
+        doc = read_document(item.path, ocr=settings.ocr, table_pages=compilation_table_pages)
+        part = split_reports(doc)[0]
+        report = document_to_report(part.doc, settings, file_sha256(item.path), trace=features.__setitem__)
+        data: dict[str, Any] = json.loads(report.to_json())
+    except Exception as e:  # a failed extraction is a finding of this bench, not its end
+        data = {"error": f"{type(e).__name__}: {e}"}
+    data["_features"] = features
+    data["_seconds"] = round(time.perf_counter() - t, 2)
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return data
+
+
+def cells(report: dict[str, Any], truth: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every truth cell: its truth, what came out, the confidence, flagged or not."""
+    flagged = {item["path"] for item in report.get("needs_review", [])}
+    rows = []
+    for table in TABLES:
+        for row, cols in truth[table].items():
+            for col, value in cols.items():
+                path = f"{table}.{row}.{col}"
+                cell = report.get(table, {}).get(row, {}).get(col)
+                rows.append(
+                    {
+                        "path": path,
+                        "truth": value,
+                        "value": None if cell is None else cell["value"],
+                        "present": cell is not None,
+                        "right": cell is not None and cell["value"] == value,
+                        "confidence": 0.0 if cell is None else cell["confidence"],
+                        "flagged": cell is None or path in flagged,
+                        "reasons": [] if cell is None else cell.get("reasons", []),
+                    }
+                )
+    return rows
+
+
+def calibration(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
+    table, gap_sum = [], 0.0
+    for lo, hi in itertools.pairwise(BANDS):
+        band = [r for r in rows if lo <= r["confidence"] < hi]
+        if not band:
+            continue
+        stated = sum(r["confidence"] for r in band) / len(band)
+        right = sum(r["right"] for r in band) / len(band)
+        gap_sum += len(band) * abs(stated - right)
+        table.append(
+            {
+                "band": f"[{lo:.3g}, {min(hi, 1.0):.3g}{']' if hi > 1 else ')'}",
+                "cells": len(band),
+                "stated": round(stated, 4),
+                "right": round(right, 4),
+                "gap": round(stated - right, 4),
+            }
+        )
+    return table, gap_sum / max(1, len(rows))
+
+
+def at_threshold(per_report: list[list[dict[str, Any]]], threshold: float) -> dict[str, Any]:
+    n = exact = flagged = flagged_wrong = silent = 0
+    for rows in per_report:
+        for r in rows:
+            n += 1
+            exact += r["right"]
+            f = r["flagged"] or r["confidence"] < threshold
+            flagged += f
+            flagged_wrong += f and not r["right"]
+            silent += (not f) and not r["right"]
+    return {
+        "threshold": threshold,
+        "cells": n,
+        "exact": round(exact / max(1, n), 5),
+        "flags_per_report": round(flagged / max(1, len(per_report)), 2),
+        "flagged_really_wrong": round(flagged_wrong / flagged, 3) if flagged else None,
+        "silent_errors": silent,
+    }
+
+
+def _rows_for_fit(items: list[Item], outputs: list[dict[str, Any]]) -> list[tuple[dict[str, float], bool]]:
+    """(evidence, right) for every OCR'd truth cell of the given reports."""
+    rows = []
+    for item, report in zip(items, outputs, strict=True):
+        if "error" in report:
+            continue
+        truth = json.loads(item.truth.read_text(encoding="utf-8"))
+        for r in cells(report, truth):
+            features = report["_features"].get(r["path"])
+            if features is not None:
+                rows.append((features, bool(r["right"])))
+    return rows
+
+
+def fit(
+    rows: list[tuple[dict[str, float], bool]], l2: float = 1.0
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Logistic regression (Newton's method, an L2 penalty on every weight but the bias) on the
+    evidence, then an isotonic map of its log-odds to the observed share right (pool adjacent
+    violators, each block's share smoothed by one right and one wrong cell, so no band claims 1.0)."""
+    import numpy as np
+
+    names = sorted({k for f, _ in rows for k in f})
+    x = np.array([[1.0] + [f.get(k, 0.0) for k in names] for f, _ in rows])
+    y = np.array([1.0 if right else 0.0 for _, right in rows])
+    w = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], l2)
+    penalty[0] = 1e-6
+    for _ in range(50):
+        z = x @ w
+        p = 1 / (1 + np.exp(-np.clip(z, -30, 30)))
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = {
+        "bias": round(float(w[0]), 3),
+        **{k: round(float(v), 3) for k, v in zip(names, w[1:], strict=True)},
+    }
+    z = x @ w
+    order = np.argsort(z)
+    blocks: list[list[float]] = []  # [sum right, count, z sum]
+    for i in order:
+        blocks.append([y[i], 1.0, z[i]])
+        while len(blocks) > 1 and (blocks[-2][0] + 1) / (blocks[-2][1] + 2) > (blocks[-1][0] + 1) / (
+            blocks[-1][1] + 2
+        ):
+            a, b = blocks.pop(), blocks.pop()
+            blocks.append([a[0] + b[0], a[1] + b[1], a[2] + b[2]])
+    knots_z = [round(b[2] / b[1], 3) for b in blocks]
+    knots_p = [round((b[0] + 1) / (b[1] + 2), 4) for b in blocks]
+    return weights, {"z": knots_z, "p": knots_p}
+
+
+def write_model(weights: dict[str, float], table: dict[str, list[float]], path: Path, note: str) -> None:
+    lines = [
+        "# The confidence model of cells read by OCR (extractor/validate/confidence.py): the log-odds",
+        "# that a value is right is `bias` plus the weight of each piece of evidence present (times its",
+        "# value), then mapped through `calibration` (piecewise linear from log-odds `z` to `p`).",
+        f"# Written by bench/calibrate.py --fit: {note}.",
+        "",
+        "[weights]",
+        *(f"{k} = {v}" for k, v in weights.items()),
+        "",
+        "[calibration]",
+        f"z = {json.dumps(table['z'])}",
+        f"p = {json.dumps(table['p'])}",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def plot(table: list[dict[str, Any]], ece: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=120)
+    ax.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1, label="perfect calibration")
+    xs = [b["stated"] for b in table]
+    ys = [b["right"] for b in table]
+    sizes = [max(12, min(400, b["cells"] / 10)) for b in table]
+    ax.plot(xs, ys, color="#1f5fa8", linewidth=1)
+    ax.scatter(xs, ys, s=sizes, color="#1f5fa8", zorder=3, label="bands (area: cells)")
+    for b in table:
+        ax.annotate(
+            str(b["cells"]),
+            (b["stated"], b["right"]),
+            fontsize=7,
+            xytext=(4, -10),
+            textcoords="offset points",
+        )
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("stated confidence (band mean)")
+    ax.set_ylabel("share of cells actually right")
+    ax.set_title(f"Scan cells: reliability (ECE {ece:.4f})")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--seeds", default="5000:5240", help="first:last (exclusive) seeds of the set")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threshold", type=float, default=None, help="default: the extractor's")
+    parser.add_argument("--only-odd", action="store_true", help="score the held-out (odd) seeds only")
+    parser.add_argument("--fit", action="store_true", help="refit patterns/confidence.toml on the even seeds")
+    args = parser.parse_args(argv)
+    from extractor import Settings
+
+    threshold = args.threshold if args.threshold is not None else Settings().review_threshold
+    first, last = (int(x) for x in args.seeds.split(":"))
+    items = make_set(range(first, last), OUT)
+    if args.only_odd or args.fit:
+        every_item = items
+        items = [i for i in items if i.seed % 2]
+    t = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        outputs = list(pool.map(extract_one, items))
+    seconds = time.perf_counter() - t
+    if args.fit:
+        train = [i for i in every_item if i.seed % 2 == 0]
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            train_out = list(pool.map(extract_one, train))
+        weights, table = fit(_rows_for_fit(train, train_out))
+        note = f"{len(train)} generated scans (even seeds of {args.seeds})"
+        write_model(weights, table, ROOT / "patterns" / "confidence.toml", note)
+        print("weights:", json.dumps(weights))
+        print("calibration:", json.dumps(table))
+        # The held-out reports again, with the new model.
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            outputs = list(pool.map(extract_one, items))
+    per_report, failed = [], []
+    for item, report in zip(items, outputs, strict=True):
+        if "error" in report:
+            failed.append({"seed": item.seed, "error": report["error"]})
+            continue
+        truth = json.loads(item.truth.read_text(encoding="utf-8"))
+        per_report.append(cells(report, truth))
+    every = [r for rows in per_report for r in rows]
+    table, ece = calibration(every)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    plot(table, ece, RESULTS / "calibration.png")
+    sweep = [at_threshold(per_report, th) for th in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)]
+    chosen = at_threshold(per_report, threshold)
+    print(f"{len(per_report)} reports, {len(every)} cells, {seconds:.0f} s; failed: {len(failed)}")
+    print(f"{'band':>14} {'cells':>7} {'stated':>7} {'right':>7} {'gap':>7}")
+    for b in table:
+        print(f"{b['band']:>14} {b['cells']:>7} {b['stated']:>7.3f} {b['right']:>7.3f} {b['gap']:>+7.3f}")
+    print(f"ECE {ece:.4f}")
+    for s in sweep:
+        print(
+            f"threshold {s['threshold']:.2f}: exact {s['exact']:.4f}, {s['flags_per_report']} flags/report, "
+            f"{s['flagged_really_wrong']} of flags wrong, {s['silent_errors']} silent errors"
+        )
+    silent = [
+        {
+            "seed": item.seed,
+            "quality": item.quality,
+            **{k: r[k] for k in ("path", "truth", "value", "confidence", "reasons")},
+        }
+        for item, rows in zip(
+            [i for i, o in zip(items, outputs, strict=True) if "error" not in o], per_report, strict=True
+        )
+        for r in rows
+        if not r["right"] and not (r["flagged"] or r["confidence"] < threshold)
+    ]
+    result = {
+        "benchmark": "calibration of cell confidence on generated scans with known truth",
+        "reports": len(per_report),
+        "cells": len(every),
+        "failed": failed,
+        "seeds": args.seeds + (" (odd only)" if args.only_odd else ""),
+        "calibration": table,
+        "ece": round(ece, 5),
+        "threshold": chosen,
+        "sweep": sweep,
+        "silent_errors": silent[:50],
+        "seconds": round(seconds, 1),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+    }
+    (RESULTS / "calibrate.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The confidence of cells read by OCR: all the evidence for a reading, combined into a probability.
+
+Each piece of evidence is a term of a logistic model, its weight in patterns/confidence.toml,
+fitted on generated scans with known truth (bench/calibrate.py); the model's log-odds then go
+through that file's calibration table, so that a stated 0.9 is right nine times in ten.
+
+- The reading: how the engine's readings agreed (ocr/read.py), tesseract's own confidence, the
+  second engine's reading where it was asked, the text layer's vote.
+- The relations: a relation that holds confirms its cells, strongly when its other cells were read
+  surely (for this one to be wrong, another would have to be wrong by the same amount the other
+  way), less when they are doubtful or when the cell equals the relation's only other non-zero
+  cell (one misreading repeated in both satisfies it). A 0 or a blank is confirmed as "0 or blank"
+  only: a relation cannot tell them apart.
+- The failing relations, explained as a whole (explain.py): a cell every close explanation needs is
+  a suspect, one some need may be; a cell in a failing relation that no explanation needs is not.
+- The narrative's own numbers where they name one cell ("共受理申请 N 件").
+
+Text cells (confidence 1.0, no OCR reading) are not touched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .. import patterns
+from ..document import TableCell
+from ..model import Cell
+from .checks import Relation, Tables, _get, relations
+from .explain import explain_all
+
+SURE_READINGS = ("unanimous", "pair", "blank", "dash")
+
+
+@dataclass
+class Evidence:
+    """The terms of one cell's log-odds (feature → value) and what they say, for the reasons."""
+
+    features: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+@cache
+def _model() -> dict[str, Any]:
+    return dict(patterns.load("confidence"))
+
+
+def reading_logit(cell: TableCell) -> float:
+    """The log-odds that the reading is right from the reading alone (the cost of calling it wrong)."""
+    if cell.reading is None:
+        return 12.0 if cell.confidence >= 1.0 else _logit(cell.confidence)
+    weights = _model()["weights"]
+    return float(weights["bias"] + weights.get(f"agreement_{cell.reading.agreement}", 0.0))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _sure(cell: TableCell | None) -> bool:
+    if cell is None:
+        return False
+    if cell.reading is None:
+        return cell.confidence >= 1.0
+    return cell.reading.agreement in SURE_READINGS
+
+
+def gather(
+    tables: Tables,
+    sources: dict[str, TableCell],
+    facts: list[tuple[tuple[str, ...], float]],
+) -> dict[str, Evidence]:
+    """The evidence for every cell read by OCR."""
+    rels = relations(tables)
+    evidence: dict[str, Evidence] = {}
+
+    def cost(path: str) -> float:
+        src = sources.get(path)
+        return reading_logit(src) if src is not None else 12.0
+
+    in_all: set[str] = set()
+    in_some: set[str] = set()
+    proposals: dict[str, set[float | None]] = {}
+    for _, explanations in explain_all(tables, rels, cost):
+        if not explanations:
+            continue
+        in_all |= set(explanations[0].cells).intersection(*(e.cells for e in explanations))
+        in_some |= {c for e in explanations for c in e.cells}
+        for e in explanations:
+            for c in e.cells:
+                proposals.setdefault(c, set()).add(e.values.get(c))
+    for path, src in sources.items():
+        if src.reading is None:
+            continue
+        cell = _get(tables, path)
+        if cell is None:
+            continue
+        ev = Evidence()
+        f = ev.features
+        r = src.reading
+        f[f"agreement_{r.agreement}"] = 1.0
+        if r.engine_conf is not None and r.agreement not in ("blank", "dash"):
+            # tesseract's word confidence, per 10 points from 90 (its scale is not a probability:
+            # a lone '0' read right often gets 20)
+            f["engine_conf"] = max(-3.0, (min(r.engine_conf, 100.0) - 90.0) / 10.0)
+        if r.second is not None:
+            agrees = _same(r.second, cell)
+            f["second_agrees" if agrees else "second_differs"] = 1.0
+            ev.reasons.append(f"RapidOCR read {r.second!r}{'' if agrees else ' (differs)'}")
+        if r.layer is not None:
+            agrees = _same(r.layer, cell)
+            f["layer_agrees" if agrees else "layer_differs"] = 1.0
+        _relation_evidence(path, cell, tables, sources, rels, ev)
+        if path in in_all:
+            f["suspect"] = 1.0
+        elif path in in_some:
+            f["maybe_suspect"] = 1.0
+        elif any(path in rel.parts + rel.totals and _failing(tables, rel) for rel in rels):
+            f["failing_unexplained"] = 1.0
+        if path in in_some:
+            values = proposals.get(path, set())
+            proposal = next(iter(values)) if len(values) == 1 else None
+            broken = [rel.id for rel in rels if path in rel.parts + rel.totals and _failing(tables, rel)]
+            text = f"breaks {', '.join(broken)}" if broken else "a relation it is in fails"
+            if proposal is not None:
+                text += f"; {_num(proposal)} would satisfy every relation"
+            if path not in in_all:
+                text += " (or other cells are wrong: the relations do not single this one out)"
+            ev.reasons.append(text)
+        for cells, value in facts:
+            if cells == (path,):
+                agrees = cell.value is not None and abs(cell.value - value) < 1e-6
+                f["narrative_agrees" if agrees else "narrative_differs"] = 1.0
+                ev.reasons.append(f"the report's text states {_num(value)}{'' if agrees else ' (differs)'}")
+        evidence[path] = ev
+    return evidence
+
+
+def _failing(tables: Tables, rel: Relation) -> bool:
+    def total(paths: list[str]) -> float:
+        return float(sum((c.value or 0) for p in paths if (c := _get(tables, p)) is not None))
+
+    return abs(total(rel.parts) - total(rel.totals)) > 1e-6
+
+
+def _relation_evidence(
+    path: str, cell: Cell, tables: Tables, sources: dict[str, TableCell], rels: list[Relation], ev: Evidence
+) -> None:
+    sure: list[str] = []
+    weak: list[str] = []
+    zero: list[str] = []
+    for rel in rels:
+        members = rel.parts + rel.totals
+        if path not in members or _failing(tables, rel):
+            continue
+        if not cell.value:
+            zero.append(rel.id)
+            continue
+        others = [p for p in members if p != path]
+        nonzero = [p for p in others if (c := _get(tables, p)) is not None and c.value]
+        echo = len(nonzero) == 1 and (c := _get(tables, nonzero[0])) is not None and c.value == cell.value
+        if not echo and all(_sure(sources.get(p)) for p in others):
+            sure.append(rel.id)
+        else:
+            weak.append(rel.id)
+    f = ev.features
+    if sure:
+        f["confirmed_sure"] = float(min(2, len(sure)))
+        verb = "holds" if len(sure) == 1 else "hold"
+        ev.reasons.append(f"confirmed by {', '.join(sure)}, which {verb} with surely read cells")
+    if weak:
+        f["confirmed_weak"] = float(min(2, len(weak)))
+        verb = "holds" if len(weak) == 1 else "hold"
+        ev.reasons.append(f"{', '.join(weak)} {verb}, with doubtful or repeated readings in it")
+    if zero:
+        f["zero_confirmed"] = 1.0
+
+
+def _same(text: str, cell: Cell) -> bool:
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    raw = "".join(ch for ch in cell.raw if ch.isdigit() or ch == ".")
+    return bool(digits) and digits == raw
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def probability(features: dict[str, float]) -> float:
+    """The calibrated probability the value is right, from its evidence."""
+    model = _model()
+    weights: dict[str, float] = model["weights"]
+    z = weights["bias"] + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    return calibrated(z, model.get("calibration", {}))
+
+
+def calibrated(z: float, table: dict[str, list[float]]) -> float:
+    """The log-odds `z` through the calibration table (piecewise linear over z), or the logistic."""
+    zs, ps = table.get("z", []), table.get("p", [])
+    if len(zs) < 2:
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    if z <= zs[0]:
+        return float(ps[0])
+    if z >= zs[-1]:
+        return float(ps[-1])
+    for (z0, p0), (z1, p1) in zip(zip(zs, ps, strict=True), zip(zs[1:], ps[1:], strict=True), strict=False):
+        if z0 <= z <= z1:
+            return float(p0 + (p1 - p0) * (z - z0) / (z1 - z0 or 1.0))
+    return float(ps[-1])
+
+
+def apply(
+    tables: Tables,
+    sources: dict[str, TableCell],
+    facts: list[tuple[tuple[str, ...], float]],
+    trace: Callable[[str, dict[str, float]], None] | None = None,
+) -> None:
+    """Set the confidence and reasons of every cell read by OCR from its evidence. A cap set while
+    building the cell (a loosely matched label, a guessed column, text that is not a number) stays."""
+    evidence = gather(tables, sources, facts)
+    for path, ev in evidence.items():
+        cell = _get(tables, path)
+        src = sources[path]
+        if cell is None:
+            continue
+        cap = cell.confidence if cell.confidence < src.confidence else 1.0
+        if trace is not None:
+            trace(path, ev.features)
+        p = probability(ev.features)
+        cell.confidence = round(min(p, cap), 3)
+        cell.reasons = [*cell.reasons, *ev.reasons]
