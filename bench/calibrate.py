@@ -28,6 +28,7 @@ import os
 import platform
 import sys
 import time
+from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ TABLES = ("proactive", "requests", "review_litigation")
 BANDS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.995, 1.0001)
 
 
-def extract_one(item: Item) -> dict[str, Any]:
+def extract_one(item: Item, record: bool = True) -> dict[str, Any]:
     """Extract one scan (OCR recorded beside it) and return its output as JSON, with the evidence
     of each OCR'd cell under `_features`."""
     from extractor import Settings
@@ -54,7 +55,7 @@ def extract_one(item: Item) -> dict[str, Any]:
     from extractor.pipeline import document_to_report, file_sha256
 
     out = item.path.with_suffix(".out.json")
-    recorded = Recorded(str(item.path.with_suffix(".ocr.json")), record=True)
+    recorded = Recorded(str(item.path.with_suffix(".ocr.json")), record=record)
     settings = Settings(ocr=OcrOptions(engine=recorded, workers=1))
     features: dict[str, dict[str, float]] = {}
     t = time.perf_counter()
@@ -249,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=None, help="default: the extractor's")
     parser.add_argument("--only-odd", action="store_true", help="score the held-out (odd) seeds only")
     parser.add_argument("--fit", action="store_true", help="refit patterns/confidence.toml on the even seeds")
+    parser.add_argument("--replay", action="store_true", help="only replay recorded OCR (no engine)")
     args = parser.parse_args(argv)
     from extractor import Settings
 
@@ -260,12 +262,12 @@ def main(argv: list[str] | None = None) -> int:
         items = [i for i in items if i.seed % 2]
     t = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        outputs = list(pool.map(extract_one, items))
+        outputs = list(pool.map(partial(extract_one, record=not args.replay), items))
     seconds = time.perf_counter() - t
     if args.fit:
         train = [i for i in every_item if i.seed % 2 == 0]
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            train_out = list(pool.map(extract_one, train))
+            train_out = list(pool.map(partial(extract_one, record=not args.replay), train))
         weights, table = fit(_rows_for_fit(train, train_out))
         note = f"{len(train)} generated scans (even seeds of {args.seeds})"
         write_model(weights, table, ROOT / "patterns" / "confidence.toml", note)
@@ -273,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         print("calibration:", json.dumps(table))
         # The held-out reports again, with the new model.
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            outputs = list(pool.map(extract_one, items))
+            outputs = list(pool.map(partial(extract_one, record=not args.replay), items))
     per_report, failed = [], []
     for item, report in zip(items, outputs, strict=True):
         if "error" in report:

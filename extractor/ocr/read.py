@@ -30,10 +30,12 @@ DIGITS = "0123456789.,-/+%"
 NUMBER = Request("eng", 7, DIGITS)
 DIGIT = Request("eng", 10, DIGITS)
 PAGE_TEXT = Request("chi_sim+eng", 3)
+SECOND = Request("rapid", 7)  # the second, independent engine (RapidOCR), on doubtful numbers only
 
 # How the readings of a cell agreed (CellReading.agreement): the confidence model's first evidence.
 UNANIMOUS = "unanimous"  # eng on the crop, eng on the crop written twice, and chi_sim: one text
-PAIR = "pair"  # eng on the crop and on the crop written twice agree; chi_sim read it otherwise
+PAIR = "pair"  # eng on the crop and on the crop written twice agree; chi_sim read no number
+CONTESTED = "contested"  # those two agree; chi_sim read another number
 VOTES = "votes"  # two or more readings agree and none differs, after the crop written three times
 SPLIT = "split"  # the readings disagree: the most common is kept
 UNSURE = "unsure"  # neither a label nor a number read consistently
@@ -231,7 +233,8 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         note = f"OCR could not tell whether this is a number or a label ({said}, with low confidence)"
     else:
         note = "the cell has ink, but neither eng nor chi_sim read anything in it"
-    return CellReading(first or label_text, 0.3, [note], "number", UNSURE)
+    rapid = _second_engine(engine, crop) if rows == 1 else None
+    return CellReading(first or label_text, 0.3, [note], "number", UNSURE, second=rapid)
 
 
 @cache
@@ -311,7 +314,8 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
     conf = _mean_conf(first_words) if first_words else None
     doubled = _text(_read(engine, _copies(digits, 2), NUMBER)).replace(" ", "")
     second = _halves(doubled, 2)
-    chi = label_text.replace(" ", "") if regex.fullmatch(r"[\d.,]+", label_text.replace(" ", "")) else None
+    squashed = label_text.replace(" ", "")
+    chi = squashed if regex.fullmatch(r"[-+]?[\d.,]+", squashed) else None
     if first == second and fits(first):
         if chi == first:  # a second model (chi_sim) agrees too
             return CellReading(
@@ -328,8 +332,9 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
             0.95,
             [f"read by OCR: eng and eng on the cell written twice read {first!r}, {other}{_unit_note(unit)}"],
             "number",
-            PAIR,
+            PAIR if chi is None else CONTESTED,  # chi_sim read another number: a real disagreement
             conf,
+            _second_engine(engine, digits),
         )
     tripled = _text(_read(engine, _copies(digits, 3), NUMBER)).replace(" ", "")
     third = _halves(tripled, 3)
@@ -338,6 +343,10 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
     votes = [r for r in (first, second, third, chi, alone, _bar(digits)) if r is not None and fits(r)]
     if not votes:
         return None
+    # The second engine votes too: where tesseract's readings split, it is the independent one.
+    rapid = _second_engine(engine, digits)
+    if rapid is not None and fits(rapid):
+        votes.append(rapid)
     tally = Counter(votes)
     best, count = tally.most_common(1)[0]
     shown = (
@@ -352,6 +361,7 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
             "number",
             VOTES,
             conf,
+            rapid,
         )
     return CellReading(
         best + unit,
@@ -360,7 +370,18 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
         "number",
         SPLIT,
         conf,
+        rapid,
     )
+
+
+def _second_engine(engine: Engine, crop: Image) -> str | None:
+    """The second engine's reading of a number crop ('' when it reads nothing), None when there is
+    no second engine to ask (a recording made without one): the first engine's evidence stands."""
+    try:
+        words = _read(engine, crop, SECOND)
+    except EngineError:
+        return None
+    return "".join(w.text for w in words).replace(" ", "").replace("，", ",")
 
 
 def _bar(crop: Image) -> str | None:
@@ -376,14 +397,15 @@ def _bar(crop: Image) -> str | None:
 
 
 def _dash(crop: Image) -> bool:
-    """The crop's only ink is one solid flat stroke, at least twice as wide as it is tall."""
+    """The crop's only ink is one solid flat stroke, at least three times as wide as it is tall (a
+    blurred number at 150 dpi can run into one blob, but not one that flat and solid)."""
     ink = (crop < INK_LEVEL).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     big = [i for i in range(1, n) if stats[i][4] >= MIN_SPECK]
     if len(big) != 1:
         return False
     _, _, w, h, area = (int(v) for v in stats[big[0]])
-    return w >= 2 * h and area >= 0.6 * w * h
+    return w >= 3 * h and area >= 0.7 * w * h
 
 
 def _unit_note(unit: str) -> str:

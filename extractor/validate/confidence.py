@@ -33,6 +33,7 @@ from .checks import Relation, Tables, _get, relations
 from .explain import explain_all
 
 SURE_READINGS = ("unanimous", "pair", "blank", "dash")
+UNREAD = 0.2  # a cap this low (text that is not a number) stays a cap
 
 
 @dataclass
@@ -228,6 +229,11 @@ def apply(
         if cell is None:
             continue
         cap = cell.confidence if cell.confidence < src.confidence else 1.0
+        if cap > UNREAD:
+            # A doubt about where the value belongs (a loosely matched label or header, a column
+            # placed from the template) is evidence like the rest: relations that hold outweigh it.
+            ev.features["placement_doubt"] = round(1.0 - cap, 3)
+            cap = 1.0
         if trace is not None:
             trace(path, ev.features)
         p = probability(ev.features)

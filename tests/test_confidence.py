@@ -1,0 +1,155 @@
+"""The confidence of OCR'd cells: failing relations explained as a whole, relations that confirm,
+a source's own error, placement doubts weighed as evidence (validate/explain.py, confidence.py)."""
+
+from __future__ import annotations
+
+from extractor.document import Reading, TableCell
+from extractor.model import Cell
+from extractor.validate.checks import recause, relations, run_checks
+from extractor.validate.confidence import apply, gather, probability
+from extractor.validate.explain import explain_all
+
+APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
+COLUMNS = (*APPLICANTS, "total")
+THRESHOLD = 0.8
+GRID = {
+    "new_received": [10, 2, 0, 0, 0, 0, 12],
+    "carried_over": [1, 0, 0, 0, 0, 0, 1],
+    "granted": [6, 1, 0, 0, 0, 0, 7],
+    "unavailable_not_held": [3, 1, 0, 0, 0, 0, 4],
+    "total": [9, 2, 0, 0, 0, 0, 11],
+    "carried_forward": [2, 0, 0, 0, 0, 0, 2],
+}
+
+
+def _grid(
+    values: dict[str, list[int]], readings: dict[str, str] | None = None, default: str = "unanimous"
+) -> tuple[dict[str, dict[str, dict[str, Cell]]], dict[str, TableCell]]:
+    """The grid as OCR read it: every cell with the agreement `default`, `readings` by path."""
+    readings = readings or {}
+    tables: dict[str, dict[str, dict[str, Cell]]] = {"requests": {}}
+    sources: dict[str, TableCell] = {}
+    for row, vals in values.items():
+        tables["requests"][row] = {}
+        for col, v in zip(COLUMNS, vals, strict=True):
+            path = f"requests.{row}.{col}"
+            agreement = readings.get(path, default)
+            conf = {"unanimous": 0.98, "pair": 0.95, "split": 0.4}.get(agreement, 0.9)
+            tables["requests"][row][col] = Cell(value=v, raw=str(v), confidence=conf, page=1, bbox=None)
+            sources[path] = TableCell(0, 0, str(v), confidence=conf, reading=Reading(agreement, 95.0))
+    return tables, sources
+
+
+def _misread(values: dict[str, list[int]], changes: dict[str, int]) -> dict[str, list[int]]:
+    out = {r: list(v) for r, v in values.items()}
+    for path, v in changes.items():
+        _, row, col = path.split(".")
+        out[row][COLUMNS.index(col)] = v
+    return out
+
+
+def test_one_misread_cell_is_the_only_explanation_and_its_value_is_proposed() -> None:
+    values = _misread(GRID, {"requests.granted.natural_person": 8})
+    tables, _ = _grid(values, {"requests.granted.natural_person": "split"})
+    (_, found), *_ = explain_all(tables, relations(tables), lambda p: 1.0 if "granted.natural" in p else 6.0)
+    assert found is not None
+    assert found[0].cells == ("requests.granted.natural_person",)
+    assert found[0].values["requests.granted.natural_person"] == 6
+
+
+def test_two_misread_cells_are_suspects_and_the_crossings_are_not() -> None:
+    """Crossing failing rows with failing columns names four cells; two explain every failure."""
+    wrong = {"requests.granted.natural_person": 8, "requests.unavailable_not_held.commercial": 4}
+    tables, sources = _grid(_misread(GRID, wrong), dict.fromkeys(wrong, "split"))
+    apply(tables, sources, [])
+    req = tables["requests"]
+    assert req["granted"]["natural_person"].confidence < THRESHOLD
+    assert req["unavailable_not_held"]["commercial"].confidence < THRESHOLD
+    # The crossings: in a failing row and a failing column, but read surely and needed by no explanation.
+    assert req["granted"]["commercial"].confidence >= THRESHOLD
+    assert req["unavailable_not_held"]["natural_person"].confidence >= THRESHOLD
+    assert any("would satisfy every relation" in r for r in req["granted"]["natural_person"].reasons)
+
+
+def test_a_printed_total_that_breaks_a_relation_is_the_documents_error() -> None:
+    """Every cell read surely, one relation fails: the document's own inconsistency, no flags."""
+    values = _misread(GRID, {"requests.carried_forward.total": 3})
+    values["carried_forward"][6] = 3  # the row total and the column's balance now disagree
+    tables, sources = _grid(values)
+    pairs = run_checks(tables, THRESHOLD, doubt_below=0.98)
+    apply(tables, sources, [])
+    recause(tables, pairs, THRESHOLD)
+    failing = [c for _, c in pairs if not c.passed]
+    assert failing and all(c.cause == "source" for c in failing)
+    assert all(c.confidence >= THRESHOLD for row in tables["requests"].values() for c in row.values())
+
+
+def test_a_doubtful_reading_confirmed_by_sure_relations_is_not_flagged() -> None:
+    tables, sources = _grid(GRID, {"requests.granted.natural_person": "split"})
+    evidence = gather(tables, sources, [])
+    features = evidence["requests.granted.natural_person"].features
+    assert features.get("confirmed_sure") == 2
+    alone = {k: v for k, v in features.items() if not k.startswith("confirmed")}
+    assert probability(features) > probability(alone)
+    apply(tables, sources, [])
+    assert tables["requests"]["granted"]["natural_person"].confidence >= THRESHOLD
+
+
+def test_a_relation_that_repeats_one_value_confirms_weakly() -> None:
+    """granted.commercial is the row's only non-zero part and equals its total: one misreading
+    repeated in both would satisfy the row, so that row confirms it weakly."""
+    tables, sources = _grid(GRID, {"requests.granted.commercial": "split"})
+    features = gather(tables, sources, [])["requests.granted.commercial"].features
+    # the row total repeats no value here (6 + 1 = 7); the column holds with sure cells
+    assert features.get("confirmed_sure") == 2
+    values = _misread(GRID, {"requests.unavailable_not_held.natural_person": 0})
+    values["unavailable_not_held"][6] = 1  # 0 + 1 = 1: commercial equals the row total
+    values["total"][0], values["total"][6] = 6, 8
+    values["new_received"][0], values["new_received"][6] = 7, 9
+    tables, sources = _grid(values, {"requests.unavailable_not_held.commercial": "split"})
+    features = gather(tables, sources, [])["requests.unavailable_not_held.commercial"].features
+    assert features.get("confirmed_weak") == 1 and features.get("confirmed_sure") == 1
+
+
+def test_zero_and_blank_are_never_confirmed_as_values() -> None:
+    tables, sources = _grid(GRID, {"requests.granted.research": "split"})
+    features = gather(tables, sources, [])["requests.granted.research"].features
+    assert "confirmed_sure" not in features and features.get("zero_confirmed") == 1
+
+
+def test_a_placement_doubt_is_weighed_and_unreadable_text_stays_capped() -> None:
+    tables, sources = _grid(GRID)
+    req = tables["requests"]
+    req["granted"]["natural_person"].confidence = 0.7  # a loosely matched row label
+    req["granted"]["commercial"] = Cell(value=None, raw="AT从", confidence=0.2, page=1, bbox=None)
+    features: dict[str, dict[str, float]] = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert features["requests.granted.natural_person"]["placement_doubt"] == 0.3
+    assert req["granted"]["commercial"].confidence <= 0.2
+
+
+def test_text_cells_are_left_alone() -> None:
+    tables, sources = _grid(GRID)
+    for src in sources.values():
+        src.reading = None
+    before = {p: (c.confidence, list(c.reasons)) for p, c in _cells(tables)}
+    apply(tables, sources, [])
+    assert {p: (c.confidence, list(c.reasons)) for p, c in _cells(tables)} == before
+
+
+def test_the_narrative_names_a_cell() -> None:
+    tables, sources = _grid(GRID, {"requests.new_received.total": "split"})
+    agree = gather(tables, sources, [(("requests.new_received.total",), 12.0)])
+    differ = gather(tables, sources, [(("requests.new_received.total",), 13.0)])
+    assert agree["requests.new_received.total"].features.get("narrative_agrees") == 1
+    assert differ["requests.new_received.total"].features.get("narrative_differs") == 1
+    assert any("states 13 (differs)" in r for r in differ["requests.new_received.total"].reasons)
+
+
+def _cells(tables: dict[str, dict[str, dict[str, Cell]]]) -> list[tuple[str, Cell]]:
+    return [
+        (f"{t}.{r}.{c}", cell)
+        for t, rows in tables.items()
+        for r, row in rows.items()
+        for c, cell in row.items()
+    ]
