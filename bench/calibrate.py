@@ -16,7 +16,8 @@ keystone, seals over the tables), extracts each one, and compares every truth ce
 OCR outputs are recorded per document (bench/out/calib/*.ocr.json), so a second run replays them and
 costs seconds; delete them to read again. `--fit` refits the evidence weights of
 `patterns/confidence.toml` on the even seeds (the odd seeds stay unseen) and prints them.
-Results go to bench/results/calibrate.json.
+Results go to bench/results/calibrate.json. `--documents` scores the sample scans and the shared
+corpus's scans instead (bench/results/calibrate_documents.json).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ import os
 import platform
 import sys
 import time
-from functools import partial
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from scanset import Item, make_set  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "calib"
+DOCS_OUT = ROOT / "bench" / "out" / "calib-docs"
+CORPUS = ROOT.parent / "shared" / "corpus"
 RESULTS = ROOT / "bench" / "results"
 TABLES = ("proactive", "requests", "review_litigation")
 BANDS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.995, 1.0001)
@@ -54,8 +57,9 @@ def extract_one(item: Item, record: bool = True) -> dict[str, Any]:
     from extractor.ocr.options import OcrOptions, Recorded
     from extractor.pipeline import document_to_report, file_sha256
 
-    out = item.path.with_suffix(".out.json")
-    recorded = Recorded(str(item.path.with_suffix(".ocr.json")), record=record)
+    folder = OUT if item.seed >= 0 else DOCS_OUT
+    out = folder / f"{item.path.stem}.out.json"
+    recorded = Recorded(str(folder / f"{item.path.stem}.ocr.json"), record=record)
     settings = Settings(ocr=OcrOptions(engine=recorded, workers=1))
     features: dict[str, dict[str, float]] = {}
     t = time.perf_counter()
@@ -70,6 +74,21 @@ def extract_one(item: Item, record: bool = True) -> dict[str, Any]:
     data["_seconds"] = round(time.perf_counter() - t, 2)
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return data
+
+
+def documents() -> list[Item]:
+    """The sample scans and, where the shared corpus is beside the project, its scans: documents
+    of other forms (sideways, upside down, smudged headers, mixed PDFs) than the generated set."""
+    found = [
+        Item(-1, pdf, Path(f"{pdf}.json"), "sample scan")
+        for pdf in sorted((ROOT / "samples" / "scans").glob("*.pdf"))
+    ]
+    for pdf in sorted((CORPUS / "docs").glob("*_scan*.pdf")):
+        truth = CORPUS / "gt" / f"{pdf.name.split('_scan')[0]}.pdf.json"
+        if truth.exists():
+            found.append(Item(-1, pdf, truth, "corpus scan"))
+    DOCS_OUT.mkdir(parents=True, exist_ok=True)
+    return found
 
 
 def cells(report: dict[str, Any], truth: dict[str, Any]) -> list[dict[str, Any]]:
@@ -251,12 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-odd", action="store_true", help="score the held-out (odd) seeds only")
     parser.add_argument("--fit", action="store_true", help="refit patterns/confidence.toml on the even seeds")
     parser.add_argument("--replay", action="store_true", help="only replay recorded OCR (no engine)")
+    parser.add_argument("--documents", action="store_true", help="score the sample and corpus scans instead")
     args = parser.parse_args(argv)
     from extractor import Settings
 
     threshold = args.threshold if args.threshold is not None else Settings().review_threshold
     first, last = (int(x) for x in args.seeds.split(":"))
-    items = make_set(range(first, last), OUT)
+    items = documents() if args.documents else make_set(range(first, last), OUT)
     if args.only_odd or args.fit:
         every_item = items
         items = [i for i in items if i.seed % 2]
@@ -286,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     every = [r for rows in per_report for r in rows]
     table, ece = calibration(every)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    plot(table, ece, RESULTS / "calibration.png")
+    name = "calibrate_documents" if args.documents else "calibrate"
+    if not args.documents:
+        plot(table, ece, RESULTS / "calibration.png")
     sweep = [at_threshold(per_report, th) for th in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)]
     chosen = at_threshold(per_report, threshold)
     print(f"{len(per_report)} reports, {len(every)} cells, {seconds:.0f} s; failed: {len(failed)}")
@@ -325,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }
-    (RESULTS / "calibrate.json").write_text(
+    (RESULTS / f"{name}.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     return 0
