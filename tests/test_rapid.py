@@ -159,6 +159,17 @@ def test_a_missing_install_says_what_to_run(monkeypatch: pytest.MonkeyPatch) -> 
         rapid.check_rapid()
 
 
+@pytest.mark.tesseract
+def test_a_missing_install_stops_a_scan_before_its_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.ingest.scanned import _check_engine
+    from extractor.ocr.options import OcrOptions
+
+    _check_engine(OcrOptions())
+    monkeypatch.setattr(rapid, "rapid_version", lambda: None)
+    with pytest.raises(DependencyMissingError, match=r"pip install 'rapidocr>=3\.10,<4' onnxruntime"):
+        _check_engine(OcrOptions())
+
+
 # --- the default engine ---------------------------------------------------------------------------
 
 
