@@ -39,10 +39,13 @@ def versions() -> dict[str, str]:
         tesseract = str(pytesseract.get_tesseract_version())
     except Exception:  # the binary is optional for text PDFs
         tesseract = "not installed"
+    from .ocr.rapid import rapid_version
+
     return {
         "extractor": __version__,
         "pdfplumber": pdfplumber.__version__,
         "tesseract": tesseract,
+        "rapidocr": rapid_version() or "not installed",
         "python": platform.python_version(),
     }
 

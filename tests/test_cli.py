@@ -40,7 +40,7 @@ def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     out = capsys.readouterr().out
-    for name in ("extractor", "pdfplumber", "tesseract", "python"):
+    for name in ("extractor", "pdfplumber", "tesseract", "rapidocr", "python"):
         assert out.count(f"{name} ") >= 1
 
 

@@ -51,11 +51,14 @@ def triage(texts: Sequence[str]) -> dict[int, str]:
 
 
 def _check_engine(options: OcrOptions) -> None:
-    """Tesseract and its models, checked once before any worker starts (a clear error, exit 8)."""
+    """Tesseract and its models, and rapidocr, checked once before any worker starts (a clear
+    error, exit 8)."""
     if isinstance(options.engine, Tesseract):
         from ..ocr.engine import check_tesseract
+        from ..ocr.rapid import check_rapid
 
         check_tesseract()
+        check_rapid()
 
 
 def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], list[str], str]:
@@ -102,14 +105,13 @@ def _engine_name(options: OcrOptions) -> str:
 
         name, _ = load_records(Path(options.engine.path))
         if options.engine.record:
-            from ..ocr.engine import tesseract_version
+            from ..ocr.rapid import engine_name
 
-            name = f"tesseract {tesseract_version()}"
+            name = engine_name()
         return name
-    from ..ocr.engine import tesseract_version
+    from ..ocr.rapid import engine_name
 
-    version = tesseract_version()
-    return f"tesseract {version}" if version else "tesseract"
+    return engine_name()
 
 
 def ocr_document_pages(

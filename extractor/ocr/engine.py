@@ -21,11 +21,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from ..errors import DependencyMissingError, ExtractorError
+from . import quiet
 from .arrays import Image
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"
@@ -55,6 +56,20 @@ class Engine(Protocol):
     def read(self, image: Image, request: Request) -> str:
         """The raw TSV for the image (tesseract's columns, header row optional)."""
         ...
+
+
+@runtime_checkable
+class Reports(Protocol):
+    """An engine whose libraries say things while they read (leptonica's errors)."""
+
+    def messages(self) -> list[str]:
+        """What was said since the last call."""
+        ...
+
+
+def engine_messages(engine: Engine) -> list[str]:
+    """What the engine's libraries said since the last call; [] for engines that say nothing."""
+    return engine.messages() if isinstance(engine, Reports) else []
 
 
 @dataclass
@@ -142,6 +157,7 @@ class TesseractEngine:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self._lib = _load_library()
         _declare(self._lib)
+        quiet.capture(self._lib)  # leptonica's errors: kept for the page, never on stderr
         self.version = self._lib.TessVersion().decode()
         self.name = f"tesseract {self.version}"
         self.dpi = dpi
@@ -151,13 +167,16 @@ class TesseractEngine:
         handle = self._handles.get(lang)
         if handle is None:
             handle = self._lib.TessBaseAPICreate()
+            # Tesseract's own messages ("Empty page!!", "Estimating resolution as …") go to its
+            # debug file, set before Init for what loading the model says.
+            self._lib.TessBaseAPISetVariable(handle, b"debug_file", b"/dev/null")
             if self._lib.TessBaseAPIInit3(handle, None, lang.encode()) != 0:
                 self._lib.TessBaseAPIDelete(handle)
                 raise DependencyMissingError(
                     f"this file needs OCR, and tesseract's {lang!r} model is not installed: {INSTALL_HINT}"
                 )
             self._lib.TessBaseAPISetVariable(handle, b"preserve_interword_spaces", b"1")
-            self._lib.TessBaseAPISetVariable(handle, b"debug_file", b"/dev/null")  # no chatter on stderr
+            self._lib.TessBaseAPISetVariable(handle, b"debug_file", b"/dev/null")  # and after it
             self._handles[lang] = handle
         return handle
 
@@ -197,6 +216,10 @@ class TesseractEngine:
             return ""  # too little text to tell: no answer, not an error
         name = (script.value or b"").decode(errors="replace")
         return f"osd\t{deg.value}\t{conf.value:.2f}\t{name}\t{script_conf.value:.2f}"
+
+    def messages(self) -> list[str]:
+        """Leptonica's messages since the last call (see `quiet`)."""
+        return quiet.drain()
 
     def close(self) -> None:
         for handle in self._handles.values():
@@ -260,6 +283,9 @@ class RecordedEngine:
             self.added[key] = raw
         return raw
 
+    def messages(self) -> list[str]:
+        return engine_messages(self.inner) if self.inner is not None else []
+
 
 def load_records(path: Path) -> tuple[str, dict[str, str]]:
     if not path.exists():
@@ -269,11 +295,11 @@ def load_records(path: Path) -> tuple[str, dict[str, str]]:
 
 
 def save_records(path: Path, engine: str, records: dict[str, str]) -> None:
-    """Recordings as JSON, keeping of each output the word rows (the only ones `parse_tsv` reads)
-    and orientation answers."""
+    """Recordings as JSON, keeping of each output the word rows (the only ones `parse_tsv` reads),
+    orientation answers and a rapid reading's character confidences."""
     path.parent.mkdir(parents=True, exist_ok=True)
     words = {
-        key: "\n".join(r for r in raw.splitlines() if r.startswith(("5\t", "osd\t")))
+        key: "\n".join(r for r in raw.splitlines() if r.startswith(("5\t", "osd\t", "chars\t")))
         for key, raw in records.items()
     }
     data = {"engine": engine, "reads": dict(sorted(words.items()))}

@@ -26,33 +26,36 @@ class EngineFactory(Protocol):
 
 @dataclass(frozen=True)
 class Tesseract:
-    """The real engine: libtesseract with the chi_sim and eng models (the default)."""
+    """The real engine (the default): libtesseract with the chi_sim and eng models, and RapidOCR's
+    recogniser for the `rapid` requests."""
 
     def __call__(self) -> Engine:
-        from .engine import TesseractEngine
+        from .rapid import DefaultEngine
 
-        return TesseractEngine()
+        return DefaultEngine()
 
 
 @dataclass(frozen=True)
 class Recorded:
     """Replays the raw outputs recorded in `path` (tests: fast and the same everywhere).
 
-    With `record`, what is missing is read with tesseract and kept (the runner merges what the
-    workers added and saves the file). With `fallback`, what is missing is read with tesseract when
-    it is installed, and not kept (pixels that differ on another machine still get read)."""
+    With `record`, what is missing is read with the real engines and kept (the runner merges what
+    the workers added and saves the file). With `fallback`, what is missing is read with them when
+    they are installed, and not kept (pixels that differ on another machine still get read)."""
 
     path: str
     record: bool = False
     fallback: bool = False
 
     def __call__(self) -> Engine:
-        from .engine import RecordedEngine, TesseractEngine, load_records, tesseract_version
+        from .engine import RecordedEngine, load_records, tesseract_version
+        from .rapid import DefaultEngine, rapid_version
 
         name, records = load_records(Path(self.path))
         inner = None
-        if self.record or (self.fallback and tesseract_version() is not None):
-            inner = TesseractEngine()
+        installed = tesseract_version() is not None and rapid_version() is not None
+        if self.record or (self.fallback and installed):
+            inner = DefaultEngine()
         return RecordedEngine(records, name if not self.record or inner is None else inner.name, inner)
 
 

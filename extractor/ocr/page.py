@@ -17,7 +17,8 @@ import numpy as np
 
 from ..document import BBox, Line, Page, Reading, Table, TableCell
 from ..grid import drop_frames, table_from_boxes
-from .engine import Engine, EngineError
+from . import quiet
+from .engine import Engine, EngineError, engine_messages
 from .lines import TOLERANCE, find_structure
 from .preprocess import DPI, PageImage, binarize, load_image_page, map_box, prepare, render_pdf_page
 from .read import ink_crop, page_lines, read_cell
@@ -60,6 +61,7 @@ def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
 
 
 def ocr_page(job: PageJob, engine: Engine) -> PageResult:
+    engine_messages(engine)  # what an earlier page left unsaid is not this page's
     work, unit = load(job, engine)
     return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
 
@@ -117,7 +119,18 @@ def read_page(
         _to_output_units(table, work, unit, scale)
         page.tables.append(table)
     del prose
-    return PageResult(page=page, notes=[f"page {number}: {n}" for n in work.notes])
+    notes = [*work.notes, *_engine_errors(engine)]
+    return PageResult(page=page, notes=[f"page {number}: {n}" for n in notes])
+
+
+def _engine_errors(engine: Engine) -> list[str]:
+    """One note for the errors the engine's image library reported while the page was read, when
+    any of them matters (`quiet.matters`: the harmless ones are the picture finder's empty boxes)."""
+    errors = [m for m in engine_messages(engine) if quiet.matters(m)]
+    if not errors:
+        return []
+    n = len(errors)
+    return [f"the OCR engine reported {n} image error{'s' if n > 1 else ''} (first: {errors[0]})"]
 
 
 def _out_box(work: PageImage, unit: float, box: tuple[float, float, float, float]) -> BBox:
