@@ -23,6 +23,7 @@ from ..text import best_similarity
 from .arrays import Image
 from .engine import Engine, EngineError, Request, Word, parse_tsv
 from .options import CERTAIN
+from .rapid import RAPID
 
 LABEL_LINE = Request("chi_sim", 7)
 LABEL_BLOCK = Request("chi_sim", 6)
@@ -30,7 +31,6 @@ DIGITS = "0123456789.,-/+%"
 NUMBER = Request("eng", 7, DIGITS)
 DIGIT = Request("eng", 10, DIGITS)
 PAGE_TEXT = Request("chi_sim+eng", 3)
-SECOND = Request("rapid", 7)  # the second, independent engine (RapidOCR), on doubtful numbers only
 
 # How the readings of a cell agreed (CellReading.agreement): the confidence model's first evidence.
 UNANIMOUS = "unanimous"  # eng on the crop, eng on the crop written twice, and chi_sim: one text
@@ -378,7 +378,7 @@ def _second_engine(engine: Engine, crop: Image) -> str | None:
     """The second engine's reading of a number crop ('' when it reads nothing), None when there is
     no second engine to ask (a recording made without one): the first engine's evidence stands."""
     try:
-        words = _read(engine, crop, SECOND)
+        words = _read(engine, crop, RAPID)
     except EngineError:
         return None
     return "".join(w.text for w in words).replace(" ", "").replace("，", ",")
