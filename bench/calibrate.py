@@ -116,6 +116,9 @@ def cells(report: dict[str, Any], truth: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def calibration(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
+    """Cells present in the output only: an absent cell states no confidence (a warning says the
+    row or table was not found; `at_threshold` counts them apart)."""
+    rows = [r for r in rows if r["present"]]
     table, gap_sum = [], 0.0
     for lo, hi in itertools.pairwise(BANDS):
         band = [r for r in rows if lo <= r["confidence"] < hi]
@@ -137,11 +140,14 @@ def calibration(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float
 
 
 def at_threshold(per_report: list[list[dict[str, Any]]], threshold: float) -> dict[str, Any]:
-    n = exact = flagged = flagged_wrong = silent = 0
+    n = exact = flagged = flagged_wrong = silent = absent = 0
     for rows in per_report:
         for r in rows:
             n += 1
             exact += r["right"]
+            if not r["present"]:
+                absent += 1
+                continue
             f = r["flagged"] or r["confidence"] < threshold
             flagged += f
             flagged_wrong += f and not r["right"]
@@ -153,6 +159,7 @@ def at_threshold(per_report: list[list[dict[str, Any]]], threshold: float) -> di
         "flags_per_report": round(flagged / max(1, len(per_report)), 2),
         "flagged_really_wrong": round(flagged_wrong / flagged, 3) if flagged else None,
         "silent_errors": silent,
+        "absent": absent,
     }
 
 
@@ -319,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     for s in sweep:
         print(
             f"threshold {s['threshold']:.2f}: exact {s['exact']:.4f}, {s['flags_per_report']} flags/report, "
-            f"{s['flagged_really_wrong']} of flags wrong, {s['silent_errors']} silent errors"
+            f"{s['flagged_really_wrong']} of flags wrong, {s['silent_errors']} silent errors, "
+            f"{s['absent']} cells absent"
         )
     silent = [
         {

@@ -115,6 +115,11 @@ def gather(
         if r.layer is not None:
             agrees = _same(r.layer, cell)
             f["layer_agrees" if agrees else "layer_differs"] = 1.0
+        if src.colspan > 1 and cell.value is not None:
+            # A number in a cell that spans columns: a rule between two cells was lost, and their
+            # digits were read as one.
+            f["spans_columns"] = 1.0
+            ev.reasons.append(f"read from a cell that spans {src.colspan} columns (a lost rule?)")
         _relation_evidence(path, cell, tables, sources, rels, ev)
         if path in in_all:
             f["suspect"] = 1.0
@@ -182,8 +187,9 @@ def _relation_evidence(
 
 
 def _same(text: str, cell: Cell) -> bool:
-    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
-    raw = "".join(ch for ch in cell.raw if ch.isdigit() or ch == ".")
+    """Another reading says the same number: the same digits, point and sign."""
+    digits = "".join(ch for ch in text if ch.isdigit() or ch in ".-")
+    raw = "".join(ch for ch in cell.raw if ch.isdigit() or ch in ".-")
     return bool(digits) and digits == raw
 
 
