@@ -39,6 +39,8 @@ CONTESTED = "contested"  # those two agree; chi_sim read another number
 VOTES = "votes"  # two or more readings agree and none differs, after the crop written three times
 SPLIT = "split"  # the readings disagree: the most common is kept
 UNSURE = "unsure"  # neither a label nor a number read consistently
+SECOND_ONLY = "second_only"  # tesseract read no number; the second engine read one
+SECOND_CHI = "second_chi"  # the same, and chi_sim read that number too
 BLANK = "blank"  # no ink
 DASH = "dash"  # one flat stroke: a dash mark
 LABEL = "label"  # text, not a number
@@ -50,6 +52,7 @@ INSET = 5  # px inside the rules' centre lines
 INK_LEVEL = 160
 
 _HAN = regex.compile(r"\p{Han}")
+_NUMBER = regex.compile(r"[-+]?\d[\d,]*(\.\d+)?%?")
 _HAN_SPACE = regex.compile(
     r"(?<=[\p{Han}\p{P}])\s+(?=[\p{Han}\p{P}\d])|(?<=[\p{Han}\p{P}\d])\s+(?=[\p{Han}\p{P}])"
 )
@@ -224,16 +227,27 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         number = _read_number(engine, crop, label_text, unit["unit"] if unit else "")
         if number is not None:
             return number
+    # Neither a sure label nor a number tesseract reads consistently: the second engine reads it.
+    rapid = _second_engine(engine, crop) if rows == 1 else None
+    if rapid and _NUMBER.fullmatch(rapid) and _tall_chars(rapid) >= glyphs(crop):
+        agrees = rapid == label_text.replace(" ", "")
+        said = "chi_sim read it so too" if agrees else f"tesseract read {label_text!r} (chi_sim)"
+        return CellReading(
+            rapid,
+            0.5,
+            [f"tesseract could not read this number; RapidOCR read {rapid!r}, {said}"],
+            "number",
+            SECOND_CHI if agrees else SECOND_ONLY,
+            second=rapid,
+        )
     if _HAN.search(label_text):
         return _label(engine, crop, request, label_text, label_conf)
-    # Neither a label nor a number that reads consistently: keep what was read, unsure.
     first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
     if first or label_text:
         said = f"eng read {first!r}, chi_sim {label_text!r}" if first != label_text else f"both {first!r}"
         note = f"OCR could not tell whether this is a number or a label ({said}, with low confidence)"
     else:
         note = "the cell has ink, but neither eng nor chi_sim read anything in it"
-    rapid = _second_engine(engine, crop) if rows == 1 else None
     return CellReading(first or label_text, 0.3, [note], "number", UNSURE, second=rapid)
 
 
