@@ -148,3 +148,59 @@ def test_detached_labels_pair_between_labelled_rows() -> None:
     ]
     # One label missing in a gap of two rows: neither row takes a label by order alone.
     assert pair_in_gaps([None, None, "1.属于国家秘密"], ["（一）予以公开"]) == [None, None, "1.属于国家秘密"]
+
+
+REQUEST_HEADER = [
+    "三、收到和处理政府信息公开申请情况",
+    "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） |  |  | 申请人情况 "
+    "|  |  |  |  |  |  |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    "|  |  |  | 自然人 | 法人或其他组织 |  |  |  |  | 总计 |",
+    "|  |  |  |  | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |  |",
+]
+
+
+def _request_rows(tmp_path: Path, lines: list[str]) -> list[tuple[str, list[str], list[float]]]:
+    """The request table read from Markdown: (label, cell texts, confidences) per data row."""
+    path = tmp_path / "r.md"
+    text = "\n".join(
+        ["某某市人民政府2024年政府信息公开工作年度报告", *REQUEST_HEADER, *lines, "五、存在的主要问题"]
+    )
+    path.write_text(text, encoding="utf-8")
+    table = read_text(path).tables()[0]
+    out = []
+    for r in range(1, table.n_rows):
+        cells = table.row_cells(r)
+        values = [c for c in cells if c.col >= 3]
+        label = "".join(c.text for c in cells if c.col < 3)
+        out.append((label, [c.text for c in values], [c.confidence for c in values]))
+    return out
+
+
+def test_detached_labels_holding_header_words_stay_labels(tmp_path: Path) -> None:
+    # "2.其他法律行政…" and the wrapped tail "，不计其他情形）" hold 其他, a column's name: still labels.
+    rows = _request_rows(
+        tmp_path,
+        [
+            "（二）部分公开（区分",
+            "处理的，只计这一情形",
+            "，不计其他情形）",
+            "（三）不予公开1.属于国",
+            "家秘密",
+            "2.其他法律行政",
+            "法规禁止公开",
+            "| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+            "| 二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "| （一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+            "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 3.危及“三安全一稳定” | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        ],
+    )
+    labels = [label for label, _, _ in rows]
+    assert labels[3:6] == [
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+    ]

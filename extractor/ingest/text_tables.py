@@ -480,7 +480,11 @@ class Region:
                 self._flush_pending()
                 self.in_header, self.header = True, []
                 text = text[pos:]
-        label = bool(self.header) and (bool(self.pending) or self._row_label(text)) and not self._names(text)
+        # Once a label has started, text goes on with it unless it is header words alone: a wrapped
+        # label's tail may hold one ("，不计其他情形）").
+        label = bool(self.header) and (
+            self._row_label(text) or (bool(self.pending) and not self._only_names(text))
+        )
         if self.in_header and not label:
             self.header.append(text)
         else:
@@ -488,13 +492,16 @@ class Region:
         return None
 
     def _row_label(self, text: str) -> bool:
-        """Text after the request table's header that starts a row's label (numbered, no header
-        word): a converter wrote the first rows' labels apart from their Markdown rows."""
-        return self.kind == "requests" and ordinal(nospace(text)) is not None and not self._names(text)
+        """Text after the request table's header that starts a row's label (numbered): a converter
+        wrote the first rows' labels apart from their Markdown rows. A header word inside it does
+        not make it header text ("2.其他法律行政…" holds 其他): no header cell starts with a numbering."""
+        return self.kind == "requests" and ordinal(nospace(text)) is not None
 
-    def _names(self, text: str) -> bool:
-        """Whether the text holds a header word of this table."""
-        return any(self.kind in _kinds(m["w"]) for m in _word_pattern().finditer(nospace(text)))
+    def _only_names(self, text: str) -> bool:
+        """Whether the text is header words of this table and nothing else."""
+        s = nospace(text)
+        words = [m for m in _word_pattern().finditer(s) if self.kind in _kinds(m["w"])]
+        return bool(words) and sum(len(m.group()) for m in words) == len(s)
 
     def _values(self, raw: str) -> None:
         if self.in_header:
