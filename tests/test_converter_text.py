@@ -15,7 +15,7 @@ import pytest
 from extractor import extract
 from extractor.document import CellKind
 from extractor.ingest.text import read_text
-from extractor.ingest.text_repair import holds, join, pair_in_gaps, place
+from extractor.ingest.text_repair import holds, join, join_by_template, pair_in_gaps, place
 from samples.render_text import ARTEFACTS, converter
 from samples.truth import make_truth
 
@@ -204,3 +204,49 @@ def test_detached_labels_holding_header_words_stay_labels(tmp_path: Path) -> Non
         "1.属于国家秘密",
         "2.其他法律行政法规禁止公开",
     ]
+
+
+def test_rows_of_zeros_split_in_two_are_joined_by_the_template(tmp_path: Path) -> None:
+    # Two Markdown rows of zeros and blanks: any relation holds for the joined row, so the count
+    # alone cannot tell a split row from a short row before another; the template can: no row
+    # lies between 2.其他法律… and 3.危及… (sure), one lies between 1.属于国家秘密 and 3.… (flagged).
+    lines = [
+        "| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+        "| 2.其他法律行政法规禁止公开 | 0 |  | 0 |",
+        "| 0 |  | 0 | 0 |",
+        "| 3.危及“三安全一稳定” | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+    ]
+    rows = _request_rows(tmp_path, lines)
+    assert rows[1][1] == ["0", "", "0", "0", "", "0", "0"] and min(rows[1][2]) == 1.0
+    lines[1] = "| 1.属于国家秘密 | 0 |  | 0 |"
+    rows = _request_rows(tmp_path, lines)
+    assert rows[1][1] == ["0", "", "0", "0", "", "0", "0"] and max(rows[1][2]) < 0.8
+
+
+def test_halves_that_break_the_row_relation_are_never_joined_silently(tmp_path: Path) -> None:
+    # A short row (blanks dropped) before the first half of the next row, whose label a converter
+    # wrote apart: the count fits, the relation does not (11+1+0+0+12+1 ≠ 0).
+    rows = _request_rows(
+        tmp_path,
+        [
+            "| （一）予以公开 | 11 | 1 | 0 | 0 | 12 |",
+            "| 1 | 0 |",
+            "| 1.属于国家秘密 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ],
+    )
+    assert rows[0][1] == ["11", "1", "0", "0", "12", "1", "0"] and max(rows[0][2]) < 0.8
+
+
+def test_join_by_template_counts_the_rows_between() -> None:
+    # The rows as joined: 部分公开 lies between 予以公开 and 1.属于国家秘密; a row is left for it (sure)
+    # or not (the joined half may have been it).
+    assert join_by_template(["（一）予以公开", None, "（三）不予公开1.属于国家秘密"], 0)
+    assert not join_by_template(["（一）予以公开", "（三）不予公开1.属于国家秘密"], 0)
+    assert join_by_template(["5.要求行政机关确认或重新出具已获取信息", "（七）总计"], 0) is False
+    # The shape of （六） decides how many rows lie between: three sub-rows, or one.
+    confirm, misc, total = "5.要求行政机关确认或重新出具已获取信息", "3.其他", "（七）总计"
+    assert join_by_template([confirm, None, None, misc, total], 0)  # 3.其他: three sub-rows
+    assert not join_by_template([confirm, None, None, None, misc, total], 0)
+    assert join_by_template([confirm, None, total], 0)  # one row, or three: one fits, two would not
+    assert not join_by_template([confirm, None, None, total], 0)
+    assert join_by_template(["（六）其他处理", total], 0)

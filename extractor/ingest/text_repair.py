@@ -13,7 +13,8 @@ columns and rows themselves, and the relations between the cells of a row. So:
   every way that keeps the values' order; the row's relations choose among the placements; a cell
   the remaining placements disagree on is flagged with the other readings, never shifted silently
   into a neighbour's column;
-- a row's two halves are joined when they make one row whose relations hold;
+- a row's two halves are joined when they make one row whose relations hold, or when the template
+  leaves no row between its labelled neighbours that the second half could be;
 - labels written apart are paired with the unlabelled rows between two labelled ones, in order,
   when the template puts exactly as many rows there.
 """
@@ -141,15 +142,35 @@ def join(
     """Whether two runs of values (and cells written apart before the first) are one row's halves:
     together they fill the row exactly and satisfy its relations in some placement, with a total
     that is not zero (a row of zeros satisfies any relation: nothing tells two rows from one)."""
+    return any(
+        any(parse_cell(row[t]).value not in (None, 0) for _, t in sums)
+        for row in _joined(first, second, kinds, sums, pulled)
+    )
+
+
+def joinable(
+    first: Sequence[str],
+    second: Sequence[str],
+    kinds: Sequence[CellKind],
+    sums: Sequence[Sum],
+    pulled: Sequence[str] = (),
+) -> bool:
+    """Whether two runs of values fill the row exactly and satisfy its relations in some placement,
+    zeros included: halves the template's rows may confirm (`join_by_template`)."""
+    return bool(_joined(first, second, kinds, sums, pulled))
+
+
+def _joined(
+    first: Sequence[str],
+    second: Sequence[str],
+    kinds: Sequence[CellKind],
+    sums: Sequence[Sum],
+    pulled: Sequence[str],
+) -> list[tuple[str, ...]]:
     if len(first) + len(second) + len(pulled) != len(kinds) or not sums:
-        return False
-    values = [*first, *second]
-    for row in placements(values, len(kinds), pulled):
-        if holds(row, kinds, sums):
-            totals = [parse_cell(row[t]).value for _, t in sums]
-            if any(t not in (None, 0) for t in totals):
-                return True
-    return False
+        return []
+    rows = placements([*first, *second], len(kinds), pulled)
+    return [row for row in rows if holds(row, kinds, sums)]
 
 
 def _template_index(text: str) -> int | None:
@@ -190,3 +211,37 @@ def pair_in_gaps(labels: list[str | None], orphans: list[str]) -> list[str | Non
             out[at:end] = inside
         at = end
     return out
+
+
+def _rows_between(low: int, high: int, shapes: set[str]) -> set[int]:
+    """How many template rows lie strictly between template rows `low` and `high`, for each shape
+    of （六） in `shapes` (its one row, or its three sub-rows)."""
+    rows = patterns.request_rows()
+    return {sum(1 for i in range(low + 1, high) if rows[i].variant in ("", shape)) for shape in shapes}
+
+
+def _shapes(index: Sequence[int | None]) -> set[str]:
+    """The shapes of （六） the table's labelled rows allow."""
+    rows = patterns.request_rows()
+    seen = {rows[i].variant for i in index if i is not None} - {""}
+    return seen if len(seen) == 1 else {"single", "split"}
+
+
+def join_by_template(labels: Sequence[str | None], at: int) -> bool:
+    """Whether the template's rows confirm that request row `at` (of rows labelled `labels`, None
+    where a row has none) took the next unlabelled Markdown row as its second half: between the
+    nearest labelled rows around it the template has room for the unlabelled rows as they are,
+    and not for one more. Rows of zeros satisfy any relation; the template's rows still count."""
+    index = [(_template_index(x) if x else None) for x in labels]
+    if any(x and i is None for x, i in zip(labels, index, strict=True)):
+        return False  # a label the template does not know: its rows cannot be counted
+    low_at = next((j for j in range(at, -1, -1) if index[j] is not None), -1)
+    high_at = next((j for j in range(at + 1, len(index)) if index[j] is not None), len(index))
+    low = index[low_at] if low_at >= 0 else -1
+    high = index[high_at] if high_at < len(index) else len(patterns.request_rows())
+    assert low is not None and high is not None
+    if high <= low:
+        return False
+    unlabelled = sum(1 for j in range(low_at + 1, high_at) if index[j] is None)
+    room = _rows_between(low, high, _shapes(index))
+    return unlabelled in room and unlabelled + 1 not in room

@@ -31,7 +31,7 @@ from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
 from ..vocabulary import heading_key, is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
-from .text_repair import join, pair_in_gaps, place, template_columns
+from .text_repair import join, join_by_template, joinable, pair_in_gaps, place, template_columns
 from .text_units import Unit
 
 PAGE = 1
@@ -418,6 +418,7 @@ class Region:
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
         # The last Markdown row, when it was short: the row, its values, the cells written apart before it.
         self.short: tuple[Row, list[str], list[str]] | None = None
+        self.joined: list[Row] = []  # rows joined with the next Markdown row by the count of cells alone
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -575,10 +576,15 @@ class Region:
             row, values, before = short
             if len(values) + len(before) + len(cells) - first == len(kinds):
                 # The second half of a row a converter split over two Markdown rows: confirmed by
-                # the row's relations, or only by the count (flagged: two rows of zeros fit too).
-                confirmed = join(values, cells[first:], kinds, self.sums, before)
-                row.values = self._md_values([*values, *cells[first:]], 0, before)
-                if not confirmed:
+                # the row's relations; a row of zeros that satisfies them, once every row is read,
+                # by the template's rows (`_confirm_joins`); otherwise flagged.
+                second = cells[first:]
+                row.values = self._md_values([*values, *second], 0, before)
+                if join(values, second, kinds, self.sums, before):
+                    pass
+                elif joinable(values, second, kinds, self.sums, before):
+                    self.joined.append(row)
+                else:
                     _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
                 self.out.line(" | ".join(cells), in_table=True)
                 if self.kind == "review":
@@ -727,9 +733,33 @@ class Region:
                 self.out.line(h, in_table=True)
         if self.kind == "requests":
             self._pair_orphans()
+        self._confirm_joins()
         table = build_table(self.kind, self.rows)
         if table is not None:
             self.out.tables.append(table)
+
+    def _confirm_joins(self) -> None:
+        """Rows joined with the next Markdown row by the count of cells alone are sure when the
+        template has no row the second half could be: section 四 has one row; in section 三, the
+        labelled rows around it leave room for the unlabelled rows as joined, not for one more.
+        Otherwise the join is flagged (a row with dropped blanks before a row whose label is
+        missing looks the same)."""
+        data = [r for r in self.rows if r.role == "data"]
+        named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
+        for row in self.joined:
+            at = next(i for i, r in enumerate(data) if r is row)
+            if self.kind == "review" and len(data) == 1:
+                sure = True
+            else:
+                sure = self.kind == "requests" and join_by_template(named, at)
+            if sure:
+                self.out.warnings.append(
+                    f"{self.kind}: a row split over two Markdown rows joined: the template has no "
+                    "other row there"
+                )
+            else:
+                _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
+        self.joined = []
 
     def _pair_orphans(self) -> None:
         """Markdown rows without labels, and the labels detached from them: a converter that could
