@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from extractor import extract
-from extractor.document import CellKind
+from extractor.document import CellKind, GluedRun
 from extractor.ingest.text import read_text
-from extractor.ingest.text_repair import holds, join, join_by_template, pair_in_gaps, place
+from extractor.ingest.text_repair import AMBIGUOUS, holds, join, join_by_template, pair_in_gaps, place
 from samples.render_text import ARTEFACTS, converter
 from samples.truth import make_truth
 
@@ -250,3 +250,14 @@ def test_join_by_template_counts_the_rows_between() -> None:
     assert join_by_template([confirm, None, total], 0)  # one row, or three: one fits, two would not
     assert not join_by_template([confirm, None, None, total], 0)
     assert join_by_template(["（六）其他处理", total], 0)
+
+
+def test_readings_that_differ_only_in_how_nothing_was_printed_agree() -> None:
+    # "1 / 1" in four columns, a blank dropped: "/" and the blank may trade places, the values
+    # (nothing either way) do not change: that cell is sure; where the first 1 goes is not.
+    placed = place(["1", "/", "1"], [CellKind()] * 4, [((0, 1, 2), 3)])
+    assert placed is not None
+    cells, _ = placed
+    assert [c.confidence for c in cells] == [AMBIGUOUS, AMBIGUOUS, 1.0, 1.0]
+    run = GluedRun(raw="1 / 1", kinds=(CellKind(),) * 4, splits=[("1", "/", "", "1"), ("1", "", "/", "1")])
+    assert not any(run.differs(i) for i in range(4))

@@ -110,7 +110,7 @@ def place(
     if not rows:
         return None
     holding = [row for row in rows if holds(row, kinds, sums)]
-    candidates = holding or rows
+    candidates = _distinct(holding or rows, kinds)
     # The placements left are a run of cells like glued digits: once the rows have their places,
     # the column relations choose among them (validate/resolve.py), or the cells stay flagged.
     shown = " ".join(t or "_" for t in values)
@@ -130,6 +130,19 @@ def place(
             cell.notes = [f"the converter dropped or moved cells of this row: placed {len(candidates)} ways"]
         cells.append(cell)
     return cells, len(candidates) == 1 and bool(holding)
+
+
+def _distinct(rows: Sequence[tuple[str, ...]], kinds: Sequence[CellKind]) -> list[tuple[str, ...]]:
+    """The placements that differ in some cell's value, the first of each kept: a blank and a
+    printed "/" side by side may trade places, and the cells' values are the same either way."""
+    out: dict[tuple[object, ...], tuple[str, ...]] = {}
+    for row in rows:
+        values = tuple(
+            parse_cell(t, money=k.money, signed=k.signed, unit=k.unit).value
+            for t, k in zip(row, kinds, strict=True)
+        )
+        out.setdefault(values, row)
+    return list(out.values())
 
 
 def join(

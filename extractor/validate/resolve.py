@@ -398,7 +398,7 @@ def _apply(
     shown = "/".join(split)
     for i, cell in r.cells.items():
         cell.text = split[i]
-        differs = every or any(run.splits[j][i] != split[i] for j in alternatives)
+        differs = every or any(run.value(run.splits[j], i) != run.value(split, i) for j in alternatives)
         if decided or not differs:
             if note:
                 why = note
