@@ -261,3 +261,57 @@ def test_readings_that_differ_only_in_how_nothing_was_printed_agree() -> None:
     assert [c.confidence for c in cells] == [AMBIGUOUS, AMBIGUOUS, 1.0, 1.0]
     run = GluedRun(raw="1 / 1", kinds=(CellKind(),) * 4, splits=[("1", "/", "", "1"), ("1", "", "/", "1")])
     assert not any(run.differs(i) for i in range(4))
+
+
+def _tables(tmp_path: Path, lines: list[str]) -> list[Any]:
+    path = tmp_path / "t.md"
+    path.write_text("\n".join(["某某市人民政府2024年政府信息公开工作年度报告", *lines]), encoding="utf-8")
+    return read_text(path).tables()
+
+
+def test_section_three_starts_at_a_wrapped_label_or_a_row_of_numbers(tmp_path: Path) -> None:
+    # The header shredded past reading, the first rows' labels wrapped and written apart: the table
+    # starts at the first label's first line, and the rows take their labels back.
+    tables = _tables(
+        tmp_path,
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "一、本年新收政府信息公开",
+            "申请数量",
+            "| 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+            "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "四、政府信息公开行政复议、行政诉讼情况",
+        ],
+    )
+    rows = [[c.text for c in tables[0].row_cells(r)] for r in range(tables[0].n_rows)]
+    assert ["一、本年新收政府信息公开申请数量", "5", "0", "0", "0", "0", "0", "5"] in rows
+    # Without the label line, a row of numbers alone in section 三 starts the table all the same.
+    tables = _tables(
+        tmp_path,
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "| 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+            "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ],
+    )
+    assert tables and [c.text for c in tables[0].row_cells(1)] == ["5", "0", "0", "0", "0", "0", "5"]
+
+
+def test_section_four_row_split_in_two_is_one_row(tmp_path: Path) -> None:
+    # Header fragments no reader can place, then the one row of section 四 over two Markdown rows
+    # (its second half all zeros: the relations alone could not tell; the template has one row).
+    tables = _tables(
+        tmp_path,
+        [
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "行政复行政诉",
+            "议讼",
+            "| 1 | 0 | 0 | 0 | 1 | 0 |",
+            "| 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "五、存在的主要问题及改进情况",
+        ],
+    )
+    table = tables[0]
+    cells = table.row_cells(table.n_rows - 1)
+    assert [c.text for c in cells] == ["1", "0", "0", "0", "1", *["0"] * 10]
+    assert all(c.confidence == 1.0 for c in cells)

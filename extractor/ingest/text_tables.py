@@ -800,21 +800,44 @@ def _numbers_only(unit: Unit) -> list[str] | None:
 def row_trigger(unit: Unit, section: str | None = None) -> str | None:
     """The table a row starts when no header was found before it: a row labelled with one of the
     request table's labels, a Markdown row of exactly the review table's cells, or in section 四 a
-    Markdown row of numbers alone that fills most of them (a converter dropped some)."""
+    Markdown row of numbers alone (a converter dropped some, or split the row in two). In section
+    三, also a line that starts a request-table label (a label a converter wrapped and wrote apart
+    from its row: "一、本年新收政府信息公开") and a Markdown row of numbers alone (its label apart)."""
     cells = unit.cells if unit.kind == "md" else None
     texts = [c for c in (cells or unit.text.split()) if c.strip()]
     values = [t for t in texts if well_formed(t)]
+    label = "".join(t for t in texts if not well_formed(t))
+    requests = section == "requests"
+    if requests and not values and label and not is_prose(label) and starts_request_label(label):
+        return "requests"
     if not values:
         return None
     review = len(template_columns("review"))
-    most = section == "review_litigation" and review * 2 // 3 <= len(cells or []) <= review
-    if cells is not None and len(values) == len(texts) and (len(cells) == review or most):
+    some = section == "review_litigation" and len(cells or []) <= review  # a part of the row
+    if cells is not None and len(values) == len(texts) and (len(cells) == review or some):
         return "review"  # blank cells kept: fifteen cells, numbers or nothing
-    label = "".join(t for t in texts if not well_formed(t))
+    if requests and cells is not None and len(values) == len(texts):
+        return "requests"
     keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
     if label and label_key(label) in keys and not is_prose(label):
         return "requests"
     return None
+
+
+@cache
+def _request_label_keys() -> tuple[str, ...]:
+    rows = patterns.request_rows()
+    return tuple({label_key(x) for spec in rows for x in (spec.label, spec.group, *spec.aliases) if x})
+
+
+def starts_request_label(text: str) -> bool:
+    """Whether `text` is numbered and its pieces are the starts of the request table's labels
+    (two characters at least after the numbering): the first line of a wrapped label."""
+    if ordinal(nospace(text)) is None:
+        return False
+    keys = _request_label_keys()
+    pieces = [label_key(p) for p in label_pieces(text)]
+    return all(len(p) >= 2 and any(k.startswith(p) for k in keys) for p in pieces)
 
 
 def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
