@@ -15,7 +15,7 @@ import pytest
 from extractor import extract
 from extractor.document import CellKind, GluedRun
 from extractor.ingest.text import read_text
-from extractor.ingest.text_repair import AMBIGUOUS, holds, join, join_by_template, pair_in_gaps, place
+from extractor.ingest.text_repair import AMBIGUOUS, holds, join, pair_in_gaps, place, template_verdict
 from samples.render_text import ARTEFACTS, converter
 from samples.truth import make_truth
 
@@ -207,9 +207,9 @@ def test_detached_labels_holding_header_words_stay_labels(tmp_path: Path) -> Non
 
 
 def test_rows_of_zeros_split_in_two_are_joined_by_the_template(tmp_path: Path) -> None:
-    # Two Markdown rows of zeros and blanks: any relation holds for the joined row, so the count
-    # alone cannot tell a split row from a short row before another; the template can: no row
-    # lies between 2.其他法律… and 3.危及… (sure), one lies between 1.属于国家秘密 and 3.… (flagged).
+    # Two Markdown rows of zeros and blanks: any relation holds for the joined row, so the relation
+    # cannot tell a split row from a short row before another; the template can: no row lies
+    # between 2.其他法律… and 3.危及… (one row), one lies between 1.属于国家秘密 and 3.… (two rows).
     lines = [
         "| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
         "| 2.其他法律行政法规禁止公开 | 0 |  | 0 |",
@@ -217,13 +217,16 @@ def test_rows_of_zeros_split_in_two_are_joined_by_the_template(tmp_path: Path) -
         "| 3.危及“三安全一稳定” | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
     ]
     rows = _request_rows(tmp_path, lines)
+    assert len(rows) == 3
     assert rows[1][1] == ["0", "", "0", "0", "", "0", "0"] and min(rows[1][2]) == 1.0
     lines[1] = "| 1.属于国家秘密 | 0 |  | 0 |"
     rows = _request_rows(tmp_path, lines)
-    assert rows[1][1] == ["0", "", "0", "0", "", "0", "0"] and max(rows[1][2]) < 0.8
+    assert len(rows) == 4  # the unlabelled row is 2.其他法律…'s, its label lost
+    assert rows[1][0] == "1.属于国家秘密" and rows[2][0] == ""
+    assert len(rows[2][1]) == 7 and max(rows[1][2]) < 0.8 and max(rows[2][2]) < 0.8
 
 
-def test_halves_that_break_the_row_relation_are_never_joined_silently(tmp_path: Path) -> None:
+def test_halves_that_break_the_row_relation_are_never_joined(tmp_path: Path) -> None:
     # A short row (blanks dropped) before the first half of the next row, whose label a converter
     # wrote apart: the count fits, the relation does not (11+1+0+0+12+1 ≠ 0).
     rows = _request_rows(
@@ -234,22 +237,40 @@ def test_halves_that_break_the_row_relation_are_never_joined_silently(tmp_path: 
             "| 1.属于国家秘密 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
         ],
     )
-    assert rows[0][1] == ["11", "1", "0", "0", "12", "1", "0"] and max(rows[0][2]) < 0.8
+    assert [x for x in rows[0][1] if x] == ["11", "1", "0", "0", "12"] and max(rows[0][2]) < 0.8
 
 
-def test_join_by_template_counts_the_rows_between() -> None:
-    # The rows as joined: 部分公开 lies between 予以公开 and 1.属于国家秘密; a row is left for it (sure)
-    # or not (the joined half may have been it).
-    assert join_by_template(["（一）予以公开", None, "（三）不予公开1.属于国家秘密"], 0)
-    assert not join_by_template(["（一）予以公开", "（三）不予公开1.属于国家秘密"], 0)
-    assert join_by_template(["5.要求行政机关确认或重新出具已获取信息", "（七）总计"], 0) is False
+def test_halves_with_dropped_blanks_are_joined_by_the_relation(tmp_path: Path) -> None:
+    # 289 + 23 + 11 = 323 over two Markdown rows, two blank cells dropped: one row; where the
+    # blanks fall the row's relation cannot say (flagged), the total is sure.
+    rows = _request_rows(
+        tmp_path,
+        [
+            "| 5.属于三类内部事务信息 | 289 | 23 |",
+            "| 11 | — | 323 |",
+            "| 6.属于四类过程性信息 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ],
+    )
+    assert len(rows) == 2
+    assert [x for x in rows[0][1] if x] == ["289", "23", "11", "—", "323"]
+    assert rows[0][1][-1] == "323" and rows[0][2][-1] == 1.0
+    assert max(rows[0][2][:5]) < 0.8  # until the column relations place them
+
+
+def test_template_verdict_counts_the_rows_between() -> None:
+    # The rows as joined: 部分公开 lies between 予以公开 and 1.属于国家秘密. A row left for it: the
+    # join stands; none left: the joined half was that row.
+    assert template_verdict(["（一）予以公开", None, "（三）不予公开1.属于国家秘密"], 0) == "join"
+    assert template_verdict(["（一）予以公开", "（三）不予公开1.属于国家秘密"], 0) == "apart"
+    assert template_verdict(["5.要求行政机关确认或重新出具已获取信息", "（七）总计"], 0) == "apart"
     # The shape of （六） decides how many rows lie between: three sub-rows, or one.
     confirm, misc, total = "5.要求行政机关确认或重新出具已获取信息", "3.其他", "（七）总计"
-    assert join_by_template([confirm, None, None, misc, total], 0)  # 3.其他: three sub-rows
-    assert not join_by_template([confirm, None, None, None, misc, total], 0)
-    assert join_by_template([confirm, None, total], 0)  # one row, or three: one fits, two would not
-    assert not join_by_template([confirm, None, None, total], 0)
-    assert join_by_template(["（六）其他处理", total], 0)
+    assert template_verdict([confirm, None, None, misc, total], 0) == "join"  # 3.其他: three sub-rows
+    assert template_verdict([confirm, None, None, None, misc, total], 0) is None
+    assert template_verdict([confirm, None, total], 0) == "join"  # one row, or three: not two
+    assert template_verdict([confirm, None, None, total], 0) == "apart"  # three rows, not two
+    assert template_verdict(["（六）其他处理", total], 0) == "join"
+    assert template_verdict(["（一）予以公开", "不在模板中的行", None], 0) is None
 
 
 def test_readings_that_differ_only_in_how_nothing_was_printed_agree() -> None:

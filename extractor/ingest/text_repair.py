@@ -13,8 +13,10 @@ columns and rows themselves, and the relations between the cells of a row. So:
   every way that keeps the values' order; the row's relations choose among the placements; a cell
   the remaining placements disagree on is flagged with the other readings, never shifted silently
   into a neighbour's column;
-- a row's two halves are joined when they make one row whose relations hold, or when the template
-  leaves no row between its labelled neighbours that the second half could be;
+- a row's two halves (blank cells dropped or not) are joined when the template leaves no row
+  between its labelled neighbours that the second half could be, or when they make one row whose
+  relations hold with a total that is not zero; kept apart when the template has a row there for
+  the second half and none for the rows as joined;
 - labels written apart are paired with the unlabelled rows between two labelled ones, in order,
   when the template puts exactly as many rows there.
 """
@@ -152,13 +154,21 @@ def join(
     sums: Sequence[Sum],
     pulled: Sequence[str] = (),
 ) -> bool:
-    """Whether two runs of values (and cells written apart before the first) are one row's halves:
-    together they fill the row exactly and satisfy its relations in some placement, with a total
-    that is not zero (a row of zeros satisfies any relation: nothing tells two rows from one)."""
+    """Whether two runs of values (and cells written apart before the first) are one row's halves
+    by the row's relations: together they fit the row (blank cells dropped or not) and satisfy its
+    relations in some placement, with a total that is not zero, and each half holds a value that
+    is not zero. A half of zeros says nothing: the other half fits alone as well (a row of zeros
+    satisfies any relation)."""
+    if not _something(pulled, first) or not _something(second):
+        return False
     return any(
         any(parse_cell(row[t]).value not in (None, 0) for _, t in sums)
         for row in _joined(first, second, kinds, sums, pulled)
     )
+
+
+def _something(*runs: Sequence[str]) -> bool:
+    return any(parse_cell(t).value not in (None, 0) for run in runs for t in run if parse_cell(t).ok)
 
 
 def joinable(
@@ -168,8 +178,8 @@ def joinable(
     sums: Sequence[Sum],
     pulled: Sequence[str] = (),
 ) -> bool:
-    """Whether two runs of values fill the row exactly and satisfy its relations in some placement,
-    zeros included: halves the template's rows may confirm (`join_by_template`)."""
+    """Whether two runs of values fit the row and satisfy its relations in some placement, zeros
+    included: halves the template's rows may confirm (`template_verdict`)."""
     return bool(_joined(first, second, kinds, sums, pulled))
 
 
@@ -180,7 +190,7 @@ def _joined(
     sums: Sequence[Sum],
     pulled: Sequence[str],
 ) -> list[tuple[str, ...]]:
-    if len(first) + len(second) + len(pulled) != len(kinds) or not sums:
+    if len(first) + len(second) + len(pulled) > len(kinds) or not sums:
         return []
     rows = placements([*first, *second], len(kinds), pulled)
     return [row for row in rows if holds(row, kinds, sums)]
@@ -240,21 +250,26 @@ def _shapes(index: Sequence[int | None]) -> set[str]:
     return seen if len(seen) == 1 else {"single", "split"}
 
 
-def join_by_template(labels: Sequence[str | None], at: int) -> bool:
-    """Whether the template's rows confirm that request row `at` (of rows labelled `labels`, None
-    where a row has none) took the next unlabelled Markdown row as its second half: between the
-    nearest labelled rows around it the template has room for the unlabelled rows as they are,
-    and not for one more. Rows of zeros satisfy any relation; the template's rows still count."""
+def template_verdict(labels: Sequence[str | None], at: int) -> str | None:
+    """Whether request row `at` (of rows labelled `labels`, None where a row has none), joined with
+    the unlabelled Markdown row that came after it, is one row ("join") or two ("apart"), by the
+    template's rows between the nearest labelled rows around it: room for the unlabelled rows as
+    they are and not for one more, or the other way round. None when the template cannot tell
+    (a label it does not know, rooms for both)."""
     index = [(_template_index(x) if x else None) for x in labels]
     if any(x and i is None for x, i in zip(labels, index, strict=True)):
-        return False  # a label the template does not know: its rows cannot be counted
+        return None  # a label the template does not know: its rows cannot be counted
     low_at = next((j for j in range(at, -1, -1) if index[j] is not None), -1)
     high_at = next((j for j in range(at + 1, len(index)) if index[j] is not None), len(index))
     low = index[low_at] if low_at >= 0 else -1
     high = index[high_at] if high_at < len(index) else len(patterns.request_rows())
     assert low is not None and high is not None
     if high <= low:
-        return False
+        return None
     unlabelled = sum(1 for j in range(low_at + 1, high_at) if index[j] is None)
     room = _rows_between(low, high, _shapes(index))
-    return unlabelled in room and unlabelled + 1 not in room
+    if unlabelled in room and unlabelled + 1 not in room:
+        return "join"
+    if unlabelled + 1 in room and unlabelled not in room:
+        return "apart"
+    return None

@@ -31,7 +31,7 @@ from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
 from ..vocabulary import heading_key, is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
-from .text_repair import join, join_by_template, joinable, pair_in_gaps, place, template_columns
+from .text_repair import join, joinable, pair_in_gaps, place, template_columns, template_verdict
 from .text_units import Unit
 
 PAGE = 1
@@ -383,6 +383,18 @@ class Row:
 
 
 @dataclass
+class Half:
+    """A short Markdown row joined with the unlabelled Markdown row after it, until the table's
+    rows are all read and the template's rows say whether they are one row (`Region._settle`)."""
+
+    row: Row  # the first half, holding the joined values
+    first: list[str]  # its own value texts
+    second: list[str]  # the next row's value texts
+    before: list[str]  # cells written apart before the first half
+    y: float  # the second half's place
+
+
+@dataclass
 class Out:
     """Lines and tables placed by a running counter, in document order."""
 
@@ -418,7 +430,7 @@ class Region:
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
         # The last Markdown row, when it was short: the row, its values, the cells written apart before it.
         self.short: tuple[Row, list[str], list[str]] | None = None
-        self.joined: list[Row] = []  # rows joined with the next Markdown row by the count of cells alone
+        self.halves: list[Half] = []  # rows joined with the next Markdown row, to be settled
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -574,19 +586,13 @@ class Region:
         kinds = [c.kind for c in self.columns]
         if short is not None and not labels and not pulled:
             row, values, before = short
-            if len(values) + len(before) + len(cells) - first == len(kinds):
-                # The second half of a row a converter split over two Markdown rows: confirmed by
-                # the row's relations; a row of zeros that satisfies them, once every row is read,
-                # by the template's rows (`_confirm_joins`); otherwise flagged.
-                second = cells[first:]
+            second = cells[first:]
+            if len(values) + len(before) + len(second) <= len(kinds) and self._fits(values, second, before):
+                # Maybe the second half of a row a converter split over two Markdown rows (blank
+                # cells dropped or not): joined for now; `_settle` decides once every row is read.
                 row.values = self._md_values([*values, *second], 0, before)
-                if join(values, second, kinds, self.sums, before):
-                    pass
-                elif joinable(values, second, kinds, self.sums, before):
-                    self.joined.append(row)
-                else:
-                    _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
-                self.out.line(" | ".join(cells), in_table=True)
+                y = self.out.line(" | ".join(cells), in_table=True)
+                self.halves.append(Half(row, values, second, before, y))
                 if self.kind == "review":
                     self.close()
                 return
@@ -731,35 +737,52 @@ class Region:
         if self.in_header and self.header:
             for h in self.header:  # a header without rows: keep its text
                 self.out.line(h, in_table=True)
+        self._settle()
         if self.kind == "requests":
             self._pair_orphans()
-        self._confirm_joins()
         table = build_table(self.kind, self.rows)
         if table is not None:
             self.out.tables.append(table)
 
-    def _confirm_joins(self) -> None:
-        """Rows joined with the next Markdown row by the count of cells alone are sure when the
-        template has no row the second half could be: section 四 has one row; in section 三, the
-        labelled rows around it leave room for the unlabelled rows as joined, not for one more.
-        Otherwise the join is flagged (a row with dropped blanks before a row whose label is
-        missing looks the same)."""
-        data = [r for r in self.rows if r.role == "data"]
-        named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
-        for row in self.joined:
-            at = next(i for i, r in enumerate(data) if r is row)
-            if self.kind == "review" and len(data) == 1:
-                sure = True
-            else:
-                sure = self.kind == "requests" and join_by_template(named, at)
-            if sure:
+    def _fits(self, first: list[str], second: list[str], before: list[str]) -> bool:
+        """Whether two runs of values make one row its relations allow (zeros too)."""
+        return joinable(first, second, [c.kind for c in self.columns], self.sums, before)
+
+    def _settle(self) -> None:
+        """Rows joined with the next Markdown row: one row, or two? The row's relations tell when
+        both halves hold a value that is not zero (`text_repair.join`). Otherwise (halves of
+        zeros, which fit any relation) the template's rows tell: room for the unlabelled rows
+        between the nearest labelled ones as joined and not for one more (section 四 has one row),
+        or the other way round (the second half is a row whose label was lost). Else the join
+        stands, flagged."""
+        kinds = [c.kind for c in self.columns]
+        for half in self.halves:
+            if join(half.first, half.second, kinds, self.sums, half.before):
+                continue
+            data = [r for r in self.rows if r.role == "data"]
+            at = next(i for i, r in enumerate(data) if r is half.row)
+            verdict = None
+            if self.kind == "review":
+                verdict = "join" if len(data) == 1 else None
+            elif self.kind == "requests":
+                named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
+                verdict = template_verdict(named, at)
+            if verdict == "join":
                 self.out.warnings.append(
                     f"{self.kind}: a row split over two Markdown rows joined: the template has no "
                     "other row there"
                 )
+            elif verdict == "apart":
+                half.row.values = self._md_values(half.first, 0, half.before)
+                second = Row("data", values=self._md_values(half.second, 0), y=half.y, md=True)
+                self.rows.insert(self.rows.index(half.row) + 1, second)
+                self.out.warnings.append(
+                    f"{self.kind}: an unlabelled Markdown row is a row of its own, not the rest of the "
+                    "row before it: the template has a row for it there"
+                )
             else:
-                _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
-        self.joined = []
+                _doubt(half.row.values, "joined with the next Markdown row by the count of cells alone")
+        self.halves = []
 
     def _pair_orphans(self) -> None:
         """Markdown rows without labels, and the labels detached from them: a converter that could
