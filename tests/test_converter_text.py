@@ -336,3 +336,28 @@ def test_section_four_row_split_in_two_is_one_row(tmp_path: Path) -> None:
     cells = table.row_cells(table.n_rows - 1)
     assert [c.text for c in cells] == ["1", "0", "0", "0", "1", *["0"] * 10]
     assert all(c.confidence == 1.0 for c in cells)
+
+
+def test_converter_headings_inside_a_table_are_no_labels(tmp_path: Path) -> None:
+    # "## 表三：…" before a piece of the table, right after detached label lines: neither the end of
+    # the table nor the tail of the label before it. A wrapped line cut short ("…办理结") still
+    # starts the table.
+    tables = _tables(
+        tmp_path,
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "三、本年度办理结",
+            "果（一）予以公开",
+            "| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+            "二、上年结转政府信息",
+            "公开申请数量",
+            "## 表三：收到和处理政府信息公开申请情况",
+            "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 4 | 0 | 0 | 0 | 0 | 0 | 4 |",
+            "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+            "四、政府信息公开行政复议、行政诉讼情况",
+        ],
+    )
+    table = tables[0]
+    labels = ["".join(c.text for c in table.row_cells(r) if c.col < 3) for r in range(table.n_rows)]
+    assert labels[-3:-1] == ["二、上年结转政府信息公开申请数量", "（一）予以公开"]  # in the template's order

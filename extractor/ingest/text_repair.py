@@ -212,8 +212,8 @@ def _template_index(text: str) -> int | None:
 
 def pair_in_gaps(labels: list[str | None], orphans: list[str]) -> list[str | None]:
     """Labels for the unlabelled rows of a table (None in `labels`, in order): between two labelled
-    rows, the detached labels whose template rows lie between theirs, paired in order when there
-    are as many of each. Rows left unpaired stay None."""
+    rows, the detached labels whose template rows lie between theirs, paired in the template's
+    order when there are as many of each. Rows left unpaired stay None."""
     index = [(_template_index(x) if x else None) for x in labels]
     spare = [(i, x) for x in orphans if (i := _template_index(x)) is not None]
     out = list(labels)
@@ -229,7 +229,7 @@ def pair_in_gaps(labels: list[str | None], orphans: list[str]) -> list[str | Non
         low = next((index[j] for j in range(at - 1, -1, -1) if index[j] is not None), -1)
         high = next((index[j] for j in range(end, n) if index[j] is not None), 10**6)
         assert low is not None and high is not None
-        inside = [x for i, x in spare if low < i < high]
+        inside = [x for i, x in sorted(spare, key=lambda s: s[0]) if low < i < high]  # the template's order
         if len(inside) == end - at:
             out[at:end] = inside
         at = end

@@ -850,17 +850,21 @@ def row_trigger(unit: Unit, section: str | None = None) -> str | None:
 @cache
 def _request_label_keys() -> tuple[str, ...]:
     rows = patterns.request_rows()
-    return tuple({label_key(x) for spec in rows for x in (spec.label, spec.group, *spec.aliases) if x})
+    headings = patterns.load("templates")["requests"]["label_headings"]
+    return tuple(
+        {label_key(x) for spec in rows for x in (spec.label, spec.group, *spec.aliases, *headings) if x}
+    )
 
 
 def starts_request_label(text: str) -> bool:
     """Whether `text` is numbered and its pieces are the starts of the request table's labels
-    (two characters at least after the numbering): the first line of a wrapped label."""
+    (the first two characters at least after its numbering; a later piece may be cut shorter by
+    the wrap, "（三）不予公开1.属"): the first line of a wrapped label."""
     if ordinal(nospace(text)) is None:
         return False
     keys = _request_label_keys()
     pieces = [label_key(p) for p in label_pieces(text)]
-    return all(len(p) >= 2 and any(k.startswith(p) for k in keys) for p in pieces)
+    return len(pieces[0]) >= 2 and all(any(k.startswith(p) for k in keys) for p in pieces)
 
 
 def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
@@ -979,6 +983,11 @@ def read_units(path: Path, units: list[Unit]) -> Document:
                 region.close()
                 region = None
             section = heading_key(unit.text)
+            out.line(unit.text)
+            continue
+        if region is not None and unit.marked and find_trigger(unit.text) is None:
+            # A converter's heading over a piece of the table ("## 表三：…"): neither a label nor
+            # the table's end.
             out.line(unit.text)
             continue
         if region is None and unit.kind == "text" and _numbers_only(unit) is not None:
