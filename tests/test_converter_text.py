@@ -361,3 +361,38 @@ def test_converter_headings_inside_a_table_are_no_labels(tmp_path: Path) -> None
     table = tables[0]
     labels = ["".join(c.text for c in table.row_cells(r) if c.col < 3) for r in range(table.n_rows)]
     assert labels[-3:-1] == ["二、上年结转政府信息公开申请数量", "（一）予以公开"]  # in the template's order
+
+
+def test_label_text_between_two_rows_makes_the_second_a_row_of_its_own(tmp_path: Path) -> None:
+    # A short row, then a label written apart, then an unlabelled row: the row of that label, never
+    # the rest of the short one (a split row's halves come one after the other).
+    rows = _request_rows(
+        tmp_path,
+        [
+            "| 8.属于行政查询事项 | 0 | 0 | — |",
+            "（四）无法提供1.本机关不掌握相关政府信息",
+            "| — | 0 | / |",
+            "| 2.没有现成信息需要另行制作 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ],
+    )
+    assert [label for label, _, _ in rows] == [
+        "8.属于行政查询事项",
+        "1.本机关不掌握相关政府信息",
+        "2.没有现成信息需要另行制作",
+    ]
+    assert [x for x in rows[0][1] if x] == ["0", "0", "—"]
+
+
+def test_a_half_that_may_start_the_next_row_is_flagged(tmp_path: Path) -> None:
+    # "0 —" may end 1.属于国家秘密's row or start the unlabelled row after it: the rows count the
+    # same both ways, and zeros fit any relation. Flagged, not joined silently.
+    rows = _request_rows(
+        tmp_path,
+        [
+            "| 1.属于国家秘密 | — | 0 | 0 | 0 | 0 |",
+            "| 0 | — |",
+            "| 0 | — | 0 |  | 0 |",
+            "| 3.危及“三安全一稳定” | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ],
+    )
+    assert rows[0][0] == "1.属于国家秘密" and max(rows[0][2]) < 0.8

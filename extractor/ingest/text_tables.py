@@ -379,6 +379,7 @@ class Row:
     values: list[TableCell] = field(default_factory=list)  # col set later
     y: float = 0.0
     md: bool = False  # a Markdown row: its cells were given
+    given: list[str] = field(default_factory=list)  # a Markdown row's value texts, as given
     columns: list[Column] = field(default_factory=list)  # header rows: the columns they set
 
 
@@ -576,8 +577,10 @@ class Region:
         if self.in_header:
             self._end_header(from_md=True)
         if self.pending:
+            # Label text since the last row: this row's label, written apart; never a row's rest.
             self.orphans.append(self.pending)
             self.pending = []
+            short = None
         # Labels up to the last cell that is text, not a number or a mark; the values after it,
         # blanks included, trimmed to the table's width: a converter's padding at the end first,
         # then the blank label columns a merged label left.
@@ -599,7 +602,14 @@ class Region:
             _doubt(row.values, "the next Markdown row has no label: it may hold the rest of this row")
         out = self._md_values(cells, first, pulled)
         text = " | ".join(cells)
-        row = Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
+        row = Row(
+            "data",
+            labels=labels,
+            values=out,
+            y=self.out.line(text, in_table=True),
+            md=True,
+            given=cells[first:],
+        )
         self.rows.append(row)
         is_short = bool(self.columns) and len(cells) - first < len(self.columns)
         self.short = (row, cells[first:], pulled) if is_short else None
@@ -754,15 +764,28 @@ class Region:
         zeros, which fit any relation) the template's rows tell: room for the unlabelled rows
         between the nearest labelled ones as joined and not for one more (section 四 has one row),
         or the other way round (the second half is a row whose label was lost). Else the join
-        stands, flagged."""
+        stands, flagged. Either way, when the second half could as well be the first half of the
+        unlabelled row after it, the rows count the same both ways: flagged unless its relations
+        hold for this join and not for that one."""
         kinds = [c.kind for c in self.columns]
         for half in self.halves:
-            if join(half.first, half.second, kinds, self.sums, half.before):
-                continue
             data = [r for r in self.rows if r.role == "data"]
             at = next(i for i, r in enumerate(data) if r is half.row)
+            after = data[at + 1] if at + 1 < len(data) else None
+            rival = (
+                after is not None
+                and after.md
+                and not any(label_key(x) for x in after.labels)
+                and self._fits(half.second, after.given, [])
+            )
+            if join(half.first, half.second, kinds, self.sums, half.before) and not (
+                rival and after is not None and join(half.second, after.given, kinds, self.sums)
+            ):
+                continue
             verdict = None
-            if self.kind == "review":
+            if rival:
+                pass  # the rows count the same either way
+            elif self.kind == "review":
                 verdict = "join" if len(data) == 1 else None
             elif self.kind == "requests":
                 named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
@@ -781,7 +804,8 @@ class Region:
                     "row before it: the template has a row for it there"
                 )
             else:
-                _doubt(half.row.values, "joined with the next Markdown row by the count of cells alone")
+                why = "or the start of the next" if rival else "by the count of cells alone"
+                _doubt(half.row.values, f"joined with the next Markdown row {why}")
         self.halves = []
 
     def _pair_orphans(self) -> None:
