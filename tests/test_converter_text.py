@@ -396,3 +396,33 @@ def test_a_half_that_may_start_the_next_row_is_flagged(tmp_path: Path) -> None:
         ],
     )
     assert rows[0][0] == "1.属于国家秘密" and max(rows[0][2]) < 0.8
+
+
+def test_a_narrative_number_against_a_reading_chosen_by_the_relations_flags_it(tmp_path: Path) -> None:
+    # Section 四 printed with its review total wrong (0 for 14 + 0 + 14) and blank cells dropped:
+    # shifting the values two columns satisfies every block's relation ("_ _ 14 0 14 | 0 5 1 0 6 |
+    # _ 0 3 0 3"). The narrative's 行政复议28件 says the reading is not sure: flagged, not decided.
+    text = "\n".join(
+        [
+            "某某市人民政府2024年政府信息公开工作年度报告",
+            "一、总体情况",
+            "本年度，本机关被申请行政复议28件，被提起行政诉讼9件。",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "| 行政复议 |  |  |  |  | 行政诉讼 |  |  |  |  |  |  |  |  |  |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 |  |  |  |  | 复议后起诉 |"
+            "  |  |  |  |",
+            "|  |  |  |  |  | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正"
+            " | 其他结果 | 尚未审结 | 总计 |",
+            "| 14 | 0 | 14 | 0 | 5 | 1 | 0 | 6 | 0 | 3 | 0 | 3 |",
+            "五、存在的主要问题及改进情况",
+            "无。",
+        ]
+    )
+    path = tmp_path / "r.md"
+    path.write_text(text, encoding="utf-8")
+    report = extract(path)
+    flagged = {i.path for i in report.needs_review}
+    assert report.review_litigation["review"]["total"].value == 14  # the relations' choice…
+    assert "review_litigation.review.total" in flagged  # …which the narrative contradicts
+    assert {f"review_litigation.litigation_direct.{c}" for c in ("upheld", "corrected")} <= flagged
