@@ -16,7 +16,7 @@ from extractor import extract
 from extractor.document import CellKind, GluedRun
 from extractor.ingest.text import read_text
 from extractor.ingest.text_repair import AMBIGUOUS, holds, join, pair_in_gaps, place, template_verdict
-from samples.render_text import ARTEFACTS, converter
+from samples.render_text import ARTEFACTS, Written, converter
 from samples.truth import make_truth
 
 from .test_unruled import cells_of
@@ -426,3 +426,34 @@ def test_a_narrative_number_against_a_reading_chosen_by_the_relations_flags_it(t
     assert report.review_litigation["review"]["total"].value == 14  # the relations' choice…
     assert "review_litigation.review.total" in flagged  # …which the narrative contradicts
     assert {f"review_litigation.litigation_direct.{c}" for c in ("upheld", "corrected")} <= flagged
+
+
+def test_the_converter_logs_each_row_as_written() -> None:
+    # What the bench needs to count the cells no reader can place: each row's printed cells, the
+    # cells written (blanks dropped or not) and a cell written apart; all of them, in order.
+    truth = make_truth(2, "2019", blank_zero_rate=0.3)
+    log: list[Written] = []
+    text = converter(truth, 2, ARTEFACTS, log)
+    assert text == converter(truth, 2, ARTEFACTS)  # logging draws nothing at random
+    for row in log:
+        printed, kept = [t for t in row.printed if t], [t for t in row.kept if t]
+        if row.apart is None:
+            assert kept == printed
+        else:  # the row's first or last cell
+            assert printed in ([row.apart, *kept], [*kept, row.apart])
+    assert {p for row in log for p in row.paths} >= {
+        f"requests.{r}.{c}" for r, cols in truth["requests"].items() for c in cols
+    }
+
+
+def test_the_bench_counts_a_blank_beside_a_zero_as_undecidable() -> None:
+    from bench.unruled_text import undecidable
+
+    paths = [f"requests.granted.{c}" for c in ("a", "b", "c", "d", "e", "f", "total")]
+    # "3 _ 0 0 0 0 3" written without its blank: it may stand in any of the zeros' columns.
+    lost = undecidable([Written(paths, ["3", "", "0", "0", "0", "0", "3"], ["3", "0", "0", "0", "0", "3"])])
+    assert lost == set(paths[1:6])
+    # "3 _ 2 0 0 0 5": the blank beside a 2 alone; the numbers would change: the relations decide.
+    assert not undecidable(
+        [Written(paths, ["3", "", "2", "1", "1", "1", "8"], ["3", "2", "1", "1", "1", "8"])]
+    )
