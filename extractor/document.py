@@ -46,8 +46,17 @@ class GluedRun:
         return len(self.splits) > 1
 
     def differs(self, index: int) -> bool:
-        """Whether the splits disagree on cell `index` (a cell all splits agree on is sure)."""
-        return len({s[index] for s in self.splits}) > 1
+        """Whether the splits disagree on cell `index`'s value (a cell all splits agree on is sure;
+        a blank and a printed "/" both say nothing)."""
+        return len({self.value(s, index) for s in self.splits}) > 1
+
+    def value(self, split: tuple[str, ...], index: int) -> object:
+        """The value of cell `index` in `split` (its text when it is no well-formed cell)."""
+        from .numbers import parse_cell
+
+        kind = self.kinds[index]
+        reading = parse_cell(split[index], money=kind.money, signed=kind.signed, unit=kind.unit)
+        return reading.value if reading.ok else split[index]
 
     def shown(self, split: tuple[str, ...]) -> str:
         return "/".join(split)

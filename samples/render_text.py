@@ -15,6 +15,7 @@ extractor must report (a row it cannot fill), never fill by guessing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from samples import report_layout as rl
@@ -117,6 +118,16 @@ TABLE_HEADINGS = {
 }
 
 
+@dataclass
+class Written:
+    """A table row as the converter wrote it: what a reader has to put back in place."""
+
+    paths: list[str]  # the row's value cells, in the template's order
+    printed: list[str]  # their texts as the report prints them
+    kept: list[str]  # the texts the converter wrote for the row, in order (blanks dropped or not)
+    apart: str | None = None  # a cell the converter took out and wrote before the row
+
+
 def _wrap(text: str, width: int) -> list[str]:
     """Lines of `width` characters, never breaking a numbering from its mark ("1" | ".属于")."""
     out: list[str] = []
@@ -142,10 +153,13 @@ def _md(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def converter(truth: rl.Truth, seed: int = 0, artefacts: tuple[str, ...] = ARTEFACTS) -> str:
+def converter(
+    truth: rl.Truth, seed: int = 0, artefacts: tuple[str, ...] = ARTEFACTS, log: list[Written] | None = None
+) -> str:
     """The report as a PDF-to-Markdown converter writes it: narrative as lines, tables as Markdown
     pieces mangled by `artefacts` (see ARTEFACTS), drawn at random from `seed`. Every cell's text is
-    still there, once, in reading order; only its place in a row is lost."""
+    still there, once, in reading order; only its place in a row is lost. `log`, when given,
+    receives each data row as written (what a reader has left to place its cells by)."""
     import random
 
     rng = random.Random(seed)
@@ -158,10 +172,11 @@ def converter(truth: rl.Truth, seed: int = 0, artefacts: tuple[str, ...] = ARTEF
             continue
         grid = grids[key]
         rows = _rows(grid)
+        written: list[Written] = [] if log is None else log
         if key == "proactive":
-            out.extend(_converter_proactive(rows, rng, on))
+            out.extend(_converter_proactive(rows, rng, on, written))
         else:
-            out.extend(_converter_grid(key, rows, rng, on))
+            out.extend(_converter_grid(key, rows, rng, on, written))
         out.append("")
     return "\n".join(out)
 
@@ -172,6 +187,10 @@ def _is_header(row: list[rl.Cell | None]) -> bool:
 
 def _values(row: list[rl.Cell | None]) -> list[str]:
     return [c.text for c in row if c is not None and c.role == rl.ROLE_VALUE]
+
+
+def _paths(row: list[rl.Cell | None]) -> list[str]:
+    return [c.path or "" for c in row if c is not None and c.role == rl.ROLE_VALUE]
 
 
 def _labels(row: list[rl.Cell | None]) -> list[str]:
@@ -185,7 +204,9 @@ def _short(values: list[str], rng: Any, on: set[str]) -> list[str]:
     return values
 
 
-def _converter_proactive(rows: list[list[rl.Cell | None]], rng: Any, on: set[str]) -> list[str]:
+def _converter_proactive(
+    rows: list[list[rl.Cell | None]], rng: Any, on: set[str], log: list[Written]
+) -> list[str]:
     out: list[str] = []
     blocks: list[list[list[rl.Cell | None]]] = []
     for row in rows:
@@ -200,18 +221,24 @@ def _converter_proactive(rows: list[list[rl.Cell | None]], rng: Any, on: set[str
         if free:
             out.append("".join(_labels(header)))
             for row in data:
-                out.append(" ".join([*_labels(row), *(v for v in _values(row) if v)]))
+                kept = [v for v in _values(row) if v]
+                log.append(Written(_paths(row), _values(row), kept))
+                out.append(" ".join([*_labels(row), *kept]))
             continue
         if "repeated_headings" in on:
             out.append(TABLE_HEADINGS["proactive"])
         out.append(_md(_labels(header)))
         out.append("|" + "---|" * len(_labels(header)))
         for row in data:
-            out.append(_md([*_labels(row), *_short(_values(row), rng, on)]))
+            kept = _short(_values(row), rng, on)
+            log.append(Written(_paths(row), _values(row), kept))
+            out.append(_md([*_labels(row), *kept]))
     return out
 
 
-def _converter_grid(key: str, rows: list[list[rl.Cell | None]], rng: Any, on: set[str]) -> list[str]:
+def _converter_grid(
+    key: str, rows: list[list[rl.Cell | None]], rng: Any, on: set[str], log: list[Written]
+) -> list[str]:
     out: list[str] = []
     header = [r for r in rows if _is_header(r)]
     data = [r for r in rows if not _is_header(r)]
@@ -255,11 +282,14 @@ def _converter_grid(key: str, rows: list[list[rl.Cell | None]], rng: Any, on: se
             labels = []
         elif len(labels) > 1 and rng.random() < 0.5:
             labels = [leaf] if leaf else labels
+        written = Written(_paths(row), _values(row), values)
+        log.append(written)
         if "pulled_cells" in on and values and rng.random() < 0.15:
             i = rng.choice((0, len(values) - 1))
             if values[i]:
                 chunk.append(values[i])
                 values = values[:i] + values[i + 1 :]
+                written.kept, written.apart = values, chunk[-1]
         if "split_rows" in on and len(values) > 3 and rng.random() < 0.15:
             cut = rng.randrange(2, len(values) - 1)
             chunk.append(_md([*labels, *values[:cut]]))

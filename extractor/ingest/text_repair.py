@@ -13,7 +13,10 @@ columns and rows themselves, and the relations between the cells of a row. So:
   every way that keeps the values' order; the row's relations choose among the placements; a cell
   the remaining placements disagree on is flagged with the other readings, never shifted silently
   into a neighbour's column;
-- a row's two halves are joined when they make one row whose relations hold;
+- a row's two halves (blank cells dropped or not) are joined when the template leaves no row
+  between its labelled neighbours that the second half could be, or when they make one row whose
+  relations hold with a total that is not zero; kept apart when the template has a row there for
+  the second half and none for the rows as joined;
 - labels written apart are paired with the unlabelled rows between two labelled ones, in order,
   when the template puts exactly as many rows there.
 """
@@ -109,7 +112,7 @@ def place(
     if not rows:
         return None
     holding = [row for row in rows if holds(row, kinds, sums)]
-    candidates = holding or rows
+    candidates = _distinct(holding or rows, kinds)
     # The placements left are a run of cells like glued digits: once the rows have their places,
     # the column relations choose among them (validate/resolve.py), or the cells stay flagged.
     shown = " ".join(t or "_" for t in values)
@@ -131,6 +134,19 @@ def place(
     return cells, len(candidates) == 1 and bool(holding)
 
 
+def _distinct(rows: Sequence[tuple[str, ...]], kinds: Sequence[CellKind]) -> list[tuple[str, ...]]:
+    """The placements that differ in some cell's value, the first of each kept: a blank and a
+    printed "/" side by side may trade places, and the cells' values are the same either way."""
+    out: dict[tuple[object, ...], tuple[str, ...]] = {}
+    for row in rows:
+        values = tuple(
+            parse_cell(t, money=k.money, signed=k.signed, unit=k.unit).value
+            for t, k in zip(row, kinds, strict=True)
+        )
+        out.setdefault(values, row)
+    return list(out.values())
+
+
 def join(
     first: Sequence[str],
     second: Sequence[str],
@@ -138,18 +154,46 @@ def join(
     sums: Sequence[Sum],
     pulled: Sequence[str] = (),
 ) -> bool:
-    """Whether two runs of values (and cells written apart before the first) are one row's halves:
-    together they fill the row exactly and satisfy its relations in some placement, with a total
-    that is not zero (a row of zeros satisfies any relation: nothing tells two rows from one)."""
-    if len(first) + len(second) + len(pulled) != len(kinds) or not sums:
+    """Whether two runs of values (and cells written apart before the first) are one row's halves
+    by the row's relations: together they fit the row (blank cells dropped or not) and satisfy its
+    relations in some placement, with a total that is not zero, and each half holds a value that
+    is not zero. A half of zeros says nothing: the other half fits alone as well (a row of zeros
+    satisfies any relation)."""
+    if not _something(pulled, first) or not _something(second):
         return False
-    values = [*first, *second]
-    for row in placements(values, len(kinds), pulled):
-        if holds(row, kinds, sums):
-            totals = [parse_cell(row[t]).value for _, t in sums]
-            if any(t not in (None, 0) for t in totals):
-                return True
-    return False
+    return any(
+        any(parse_cell(row[t]).value not in (None, 0) for _, t in sums)
+        for row in _joined(first, second, kinds, sums, pulled)
+    )
+
+
+def _something(*runs: Sequence[str]) -> bool:
+    return any(parse_cell(t).value not in (None, 0) for run in runs for t in run if parse_cell(t).ok)
+
+
+def joinable(
+    first: Sequence[str],
+    second: Sequence[str],
+    kinds: Sequence[CellKind],
+    sums: Sequence[Sum],
+    pulled: Sequence[str] = (),
+) -> bool:
+    """Whether two runs of values fit the row and satisfy its relations in some placement, zeros
+    included: halves the template's rows may confirm (`template_verdict`)."""
+    return bool(_joined(first, second, kinds, sums, pulled))
+
+
+def _joined(
+    first: Sequence[str],
+    second: Sequence[str],
+    kinds: Sequence[CellKind],
+    sums: Sequence[Sum],
+    pulled: Sequence[str],
+) -> list[tuple[str, ...]]:
+    if len(first) + len(second) + len(pulled) > len(kinds) or not sums:
+        return []
+    rows = placements([*first, *second], len(kinds), pulled)
+    return [row for row in rows if holds(row, kinds, sums)]
 
 
 def _template_index(text: str) -> int | None:
@@ -168,8 +212,8 @@ def _template_index(text: str) -> int | None:
 
 def pair_in_gaps(labels: list[str | None], orphans: list[str]) -> list[str | None]:
     """Labels for the unlabelled rows of a table (None in `labels`, in order): between two labelled
-    rows, the detached labels whose template rows lie between theirs, paired in order when there
-    are as many of each. Rows left unpaired stay None."""
+    rows, the detached labels whose template rows lie between theirs, paired in the template's
+    order when there are as many of each. Rows left unpaired stay None."""
     index = [(_template_index(x) if x else None) for x in labels]
     spare = [(i, x) for x in orphans if (i := _template_index(x)) is not None]
     out = list(labels)
@@ -185,8 +229,47 @@ def pair_in_gaps(labels: list[str | None], orphans: list[str]) -> list[str | Non
         low = next((index[j] for j in range(at - 1, -1, -1) if index[j] is not None), -1)
         high = next((index[j] for j in range(end, n) if index[j] is not None), 10**6)
         assert low is not None and high is not None
-        inside = [x for i, x in spare if low < i < high]
+        inside = [x for i, x in sorted(spare, key=lambda s: s[0]) if low < i < high]  # the template's order
         if len(inside) == end - at:
             out[at:end] = inside
         at = end
     return out
+
+
+def _rows_between(low: int, high: int, shapes: set[str]) -> set[int]:
+    """How many template rows lie strictly between template rows `low` and `high`, for each shape
+    of （六） in `shapes` (its one row, or its three sub-rows)."""
+    rows = patterns.request_rows()
+    return {sum(1 for i in range(low + 1, high) if rows[i].variant in ("", shape)) for shape in shapes}
+
+
+def _shapes(index: Sequence[int | None]) -> set[str]:
+    """The shapes of （六） the table's labelled rows allow."""
+    rows = patterns.request_rows()
+    seen = {rows[i].variant for i in index if i is not None} - {""}
+    return seen if len(seen) == 1 else {"single", "split"}
+
+
+def template_verdict(labels: Sequence[str | None], at: int) -> str | None:
+    """Whether request row `at` (of rows labelled `labels`, None where a row has none), joined with
+    the unlabelled Markdown row that came after it, is one row ("join") or two ("apart"), by the
+    template's rows between the nearest labelled rows around it: room for the unlabelled rows as
+    they are and not for one more, or the other way round. None when the template cannot tell
+    (a label it does not know, rooms for both)."""
+    index = [(_template_index(x) if x else None) for x in labels]
+    if any(x and i is None for x, i in zip(labels, index, strict=True)):
+        return None  # a label the template does not know: its rows cannot be counted
+    low_at = next((j for j in range(at, -1, -1) if index[j] is not None), -1)
+    high_at = next((j for j in range(at + 1, len(index)) if index[j] is not None), len(index))
+    low = index[low_at] if low_at >= 0 else -1
+    high = index[high_at] if high_at < len(index) else len(patterns.request_rows())
+    assert low is not None and high is not None
+    if high <= low:
+        return None
+    unlabelled = sum(1 for j in range(low_at + 1, high_at) if index[j] is None)
+    room = _rows_between(low, high, _shapes(index))
+    if unlabelled in room and unlabelled + 1 not in room:
+        return "join"
+    if unlabelled + 1 in room and unlabelled not in room:
+        return "apart"
+    return None

@@ -31,7 +31,7 @@ from ..numbers import header_money_unit
 from ..text import label_key, ordinal, similarity, squash
 from ..vocabulary import heading_key, is_furniture
 from .glued import Sum, count_cells, split_run, well_formed
-from .text_repair import join, pair_in_gaps, place, template_columns
+from .text_repair import join, joinable, pair_in_gaps, place, template_columns, template_verdict
 from .text_units import Unit
 
 PAGE = 1
@@ -379,7 +379,20 @@ class Row:
     values: list[TableCell] = field(default_factory=list)  # col set later
     y: float = 0.0
     md: bool = False  # a Markdown row: its cells were given
+    given: list[str] = field(default_factory=list)  # a Markdown row's value texts, as given
     columns: list[Column] = field(default_factory=list)  # header rows: the columns they set
+
+
+@dataclass
+class Half:
+    """A short Markdown row joined with the unlabelled Markdown row after it, until the table's
+    rows are all read and the template's rows say whether they are one row (`Region._settle`)."""
+
+    row: Row  # the first half, holding the joined values
+    first: list[str]  # its own value texts
+    second: list[str]  # the next row's value texts
+    before: list[str]  # cells written apart before the first half
+    y: float  # the second half's place
 
 
 @dataclass
@@ -418,6 +431,7 @@ class Region:
         self.carry: list[str] = []  # a row's cells so far, when the source puts one cell per line
         # The last Markdown row, when it was short: the row, its values, the cells written apart before it.
         self.short: tuple[Row, list[str], list[str]] | None = None
+        self.halves: list[Half] = []  # rows joined with the next Markdown row, to be settled
         self.closed = False
 
     # -- feeding -------------------------------------------------------------------------------
@@ -480,7 +494,11 @@ class Region:
                 self._flush_pending()
                 self.in_header, self.header = True, []
                 text = text[pos:]
-        label = bool(self.header) and (bool(self.pending) or self._row_label(text)) and not self._names(text)
+        # Once a label has started, text goes on with it unless it is header words alone: a wrapped
+        # label's tail may hold one ("，不计其他情形）").
+        label = bool(self.header) and (
+            self._row_label(text) or (bool(self.pending) and not self._only_names(text))
+        )
         if self.in_header and not label:
             self.header.append(text)
         else:
@@ -488,13 +506,16 @@ class Region:
         return None
 
     def _row_label(self, text: str) -> bool:
-        """Text after the request table's header that starts a row's label (numbered, no header
-        word): a converter wrote the first rows' labels apart from their Markdown rows."""
-        return self.kind == "requests" and ordinal(nospace(text)) is not None and not self._names(text)
+        """Text after the request table's header that starts a row's label (numbered): a converter
+        wrote the first rows' labels apart from their Markdown rows. A header word inside it does
+        not make it header text ("2.其他法律行政…" holds 其他): no header cell starts with a numbering."""
+        return self.kind == "requests" and ordinal(nospace(text)) is not None
 
-    def _names(self, text: str) -> bool:
-        """Whether the text holds a header word of this table."""
-        return any(self.kind in _kinds(m["w"]) for m in _word_pattern().finditer(nospace(text)))
+    def _only_names(self, text: str) -> bool:
+        """Whether the text is header words of this table and nothing else."""
+        s = nospace(text)
+        words = [m for m in _word_pattern().finditer(s) if self.kind in _kinds(m["w"])]
+        return bool(words) and sum(len(m.group()) for m in words) == len(s)
 
     def _values(self, raw: str) -> None:
         if self.in_header:
@@ -556,8 +577,10 @@ class Region:
         if self.in_header:
             self._end_header(from_md=True)
         if self.pending:
+            # Label text since the last row: this row's label, written apart; never a row's rest.
             self.orphans.append(self.pending)
             self.pending = []
+            short = None
         # Labels up to the last cell that is text, not a number or a mark; the values after it,
         # blanks included, trimmed to the table's width: a converter's padding at the end first,
         # then the blank label columns a merged label left.
@@ -566,21 +589,27 @@ class Region:
         kinds = [c.kind for c in self.columns]
         if short is not None and not labels and not pulled:
             row, values, before = short
-            if len(values) + len(before) + len(cells) - first == len(kinds):
-                # The second half of a row a converter split over two Markdown rows: confirmed by
-                # the row's relations, or only by the count (flagged: two rows of zeros fit too).
-                confirmed = join(values, cells[first:], kinds, self.sums, before)
-                row.values = self._md_values([*values, *cells[first:]], 0, before)
-                if not confirmed:
-                    _doubt(row.values, "joined with the next Markdown row by the count of cells alone")
-                self.out.line(" | ".join(cells), in_table=True)
+            second = cells[first:]
+            if len(values) + len(before) + len(second) <= len(kinds) and self._fits(values, second, before):
+                # Maybe the second half of a row a converter split over two Markdown rows (blank
+                # cells dropped or not): joined for now; `_settle` decides once every row is read.
+                row.values = self._md_values([*values, *second], 0, before)
+                y = self.out.line(" | ".join(cells), in_table=True)
+                self.halves.append(Half(row, values, second, before, y))
                 if self.kind == "review":
                     self.close()
                 return
             _doubt(row.values, "the next Markdown row has no label: it may hold the rest of this row")
         out = self._md_values(cells, first, pulled)
         text = " | ".join(cells)
-        row = Row("data", labels=labels, values=out, y=self.out.line(text, in_table=True), md=True)
+        row = Row(
+            "data",
+            labels=labels,
+            values=out,
+            y=self.out.line(text, in_table=True),
+            md=True,
+            given=cells[first:],
+        )
         self.rows.append(row)
         is_short = bool(self.columns) and len(cells) - first < len(self.columns)
         self.short = (row, cells[first:], pulled) if is_short else None
@@ -718,11 +747,66 @@ class Region:
         if self.in_header and self.header:
             for h in self.header:  # a header without rows: keep its text
                 self.out.line(h, in_table=True)
+        self._settle()
         if self.kind == "requests":
             self._pair_orphans()
         table = build_table(self.kind, self.rows)
         if table is not None:
             self.out.tables.append(table)
+
+    def _fits(self, first: list[str], second: list[str], before: list[str]) -> bool:
+        """Whether two runs of values make one row its relations allow (zeros too)."""
+        return joinable(first, second, [c.kind for c in self.columns], self.sums, before)
+
+    def _settle(self) -> None:
+        """Rows joined with the next Markdown row: one row, or two? The row's relations tell when
+        both halves hold a value that is not zero (`text_repair.join`). Otherwise (halves of
+        zeros, which fit any relation) the template's rows tell: room for the unlabelled rows
+        between the nearest labelled ones as joined and not for one more (section 四 has one row),
+        or the other way round (the second half is a row whose label was lost). Else the join
+        stands, flagged. Either way, when the second half could as well be the first half of the
+        unlabelled row after it, the rows count the same both ways: flagged unless its relations
+        hold for this join and not for that one."""
+        kinds = [c.kind for c in self.columns]
+        for half in self.halves:
+            data = [r for r in self.rows if r.role == "data"]
+            at = next(i for i, r in enumerate(data) if r is half.row)
+            after = data[at + 1] if at + 1 < len(data) else None
+            rival = (
+                after is not None
+                and after.md
+                and not any(label_key(x) for x in after.labels)
+                and self._fits(half.second, after.given, [])
+            )
+            if join(half.first, half.second, kinds, self.sums, half.before) and not (
+                rival and after is not None and join(half.second, after.given, kinds, self.sums)
+            ):
+                continue
+            verdict = None
+            if rival:
+                pass  # the rows count the same either way
+            elif self.kind == "review":
+                verdict = "join" if len(data) == 1 else None
+            elif self.kind == "requests":
+                named = ["".join(r.labels) if any(label_key(x) for x in r.labels) else None for r in data]
+                verdict = template_verdict(named, at)
+            if verdict == "join":
+                self.out.warnings.append(
+                    f"{self.kind}: a row split over two Markdown rows joined: the template has no "
+                    "other row there"
+                )
+            elif verdict == "apart":
+                half.row.values = self._md_values(half.first, 0, half.before)
+                second = Row("data", values=self._md_values(half.second, 0), y=half.y, md=True)
+                self.rows.insert(self.rows.index(half.row) + 1, second)
+                self.out.warnings.append(
+                    f"{self.kind}: an unlabelled Markdown row is a row of its own, not the rest of the "
+                    "row before it: the template has a row for it there"
+                )
+            else:
+                why = "or the start of the next" if rival else "by the count of cells alone"
+                _doubt(half.row.values, f"joined with the next Markdown row {why}")
+        self.halves = []
 
     def _pair_orphans(self) -> None:
         """Markdown rows without labels, and the labels detached from them: a converter that could
@@ -763,21 +847,48 @@ def _numbers_only(unit: Unit) -> list[str] | None:
 def row_trigger(unit: Unit, section: str | None = None) -> str | None:
     """The table a row starts when no header was found before it: a row labelled with one of the
     request table's labels, a Markdown row of exactly the review table's cells, or in section 四 a
-    Markdown row of numbers alone that fills most of them (a converter dropped some)."""
+    Markdown row of numbers alone (a converter dropped some, or split the row in two). In section
+    三, also a line that starts a request-table label (a label a converter wrapped and wrote apart
+    from its row: "一、本年新收政府信息公开") and a Markdown row of numbers alone (its label apart)."""
     cells = unit.cells if unit.kind == "md" else None
     texts = [c for c in (cells or unit.text.split()) if c.strip()]
     values = [t for t in texts if well_formed(t)]
+    label = "".join(t for t in texts if not well_formed(t))
+    requests = section == "requests"
+    if requests and not values and label and not is_prose(label) and starts_request_label(label):
+        return "requests"
     if not values:
         return None
     review = len(template_columns("review"))
-    most = section == "review_litigation" and review * 2 // 3 <= len(cells or []) <= review
-    if cells is not None and len(values) == len(texts) and (len(cells) == review or most):
+    some = section == "review_litigation" and len(cells or []) <= review  # a part of the row
+    if cells is not None and len(values) == len(texts) and (len(cells) == review or some):
         return "review"  # blank cells kept: fifteen cells, numbers or nothing
-    label = "".join(t for t in texts if not well_formed(t))
+    if requests and cells is not None and len(values) == len(texts):
+        return "requests"
     keys = {label_key(x) for spec in patterns.request_rows() for x in (spec.label, *spec.aliases)}
     if label and label_key(label) in keys and not is_prose(label):
         return "requests"
     return None
+
+
+@cache
+def _request_label_keys() -> tuple[str, ...]:
+    rows = patterns.request_rows()
+    headings = patterns.load("templates")["requests"]["label_headings"]
+    return tuple(
+        {label_key(x) for spec in rows for x in (spec.label, spec.group, *spec.aliases, *headings) if x}
+    )
+
+
+def starts_request_label(text: str) -> bool:
+    """Whether `text` is numbered and its pieces are the starts of the request table's labels
+    (the first two characters at least after its numbering; a later piece may be cut shorter by
+    the wrap, "（三）不予公开1.属"): the first line of a wrapped label."""
+    if ordinal(nospace(text)) is None:
+        return False
+    keys = _request_label_keys()
+    pieces = [label_key(p) for p in label_pieces(text)]
+    return len(pieces[0]) >= 2 and all(any(k.startswith(p) for k in keys) for p in pieces)
 
 
 def _row_holds(texts: list[str], kinds: list[CellKind], sums: list[Sum]) -> bool:
@@ -896,6 +1007,11 @@ def read_units(path: Path, units: list[Unit]) -> Document:
                 region.close()
                 region = None
             section = heading_key(unit.text)
+            out.line(unit.text)
+            continue
+        if region is not None and unit.marked and find_trigger(unit.text) is None:
+            # A converter's heading over a piece of the table ("## 表三：…"): neither a label nor
+            # the table's end.
             out.line(unit.text)
             continue
         if region is None and unit.kind == "text" and _numbers_only(unit) is not None:

@@ -27,6 +27,7 @@ class Unit:
     kind: str  # "text", "heading", "md" (cells set) or "blank"
     cells: list[str] | None = None
     block_end: bool = False  # the source ends a paragraph here
+    marked: bool = False  # a Markdown heading ("## 表三：…") that heads no section
 
 
 @cache
@@ -95,10 +96,13 @@ def units(text: str) -> list[Unit]:
                 cells = [tight(c) for c in raw.strip().strip("|").split("|")]
                 out.append(Unit(" ".join(c for c in cells if c), "md", cells=cells))
             continue
+        marked = md_heading.match(raw) is not None
         line = tight(md_heading.sub("", raw))
         pieces = split_headings(line)
         for i, (piece, heading) in enumerate(pieces):
             last = i == len(pieces) - 1
             end = heading or not last or not nxt.strip() or bool(_PIPE_ROW.match(nxt))
-            out.append(Unit(piece, "heading" if heading else "text", block_end=end))
+            out.append(
+                Unit(piece, "heading" if heading else "text", block_end=end, marked=marked and not heading)
+            )
     return out

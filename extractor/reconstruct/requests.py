@@ -50,7 +50,7 @@ class RequestGrid:
 @cache
 def _noise() -> frozenset[str]:
     # The vertical "三、本年度办理结果" label: a group heading, never a row label.
-    return frozenset({label_key("三、本年度办理结果")})
+    return frozenset(label_key(x) for x in patterns.load("templates")["requests"]["label_headings"])
 
 
 def map_columns(table: Table, rows: list[int]) -> tuple[ColumnMap, dict[str, float]]:

@@ -18,6 +18,7 @@ contract's cells from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from operator import add
 from typing import Any
@@ -84,6 +85,42 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
     runs = _runs(tables, sources)
     warnings = _choose_splits(tables, runs, facts)
     warnings.extend(_recheck(tables, runs))
+    warnings.extend(_recheck_facts(tables, runs, facts))
+    return warnings
+
+
+def _recheck_facts(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[str]:
+    """The numbers the narrative states on the chosen splits. A run that split several ways and
+    holds a cell a stated number contradicts is not sure: when the source breaks a relation of its
+    own row (a mistyped total), a spurious split can satisfy every relation the true one breaks,
+    and nothing else in the table says so. The narrative never decides a cell; here it only says
+    that the relations may have chosen wrong."""
+    value: dict[str, float] = {}
+    for r in runs:
+        for i, path in r.paths.items():
+            v = r.run.value(tuple(c.text for _, c in sorted(r.cells.items())), i)
+            value[path] = float(v) if isinstance(v, (int, float, Decimal)) else 0.0
+    warnings = []
+    for fact in facts:
+        if not _known(tables, fact) or not any(p in value for p in fact.paths):
+            continue
+        got = sum(value.get(p, _value(tables, p)) for p in fact.paths)
+        if abs(got - fact.value) < 1e-6:
+            continue
+        for r in runs:
+            if len(r.run.splits) < 2 or not set(fact.paths) & set(r.paths.values()):
+                continue
+            shown = "/".join(c.text for _, c in sorted(r.cells.items()))
+            for cell in r.cells.values():
+                if cell.confidence >= 1.0:
+                    cell.confidence = DOUBT
+                    cell.notes = [
+                        f"{r.run.what} {r.run.raw!r} read as {shown}; the text states {fact.text!r}, "
+                        f"the reading gives {got:g}: the relations may have chosen the wrong split"
+                    ]
+            warnings.append(
+                f"{r.run.what} {r.run.raw!r}: the narrative's {fact.text!r} contradicts it; cells flagged"
+            )
     return warnings
 
 
@@ -398,7 +435,7 @@ def _apply(
     shown = "/".join(split)
     for i, cell in r.cells.items():
         cell.text = split[i]
-        differs = every or any(run.splits[j][i] != split[i] for j in alternatives)
+        differs = every or any(run.value(run.splits[j], i) != run.value(split, i) for j in alternatives)
         if decided or not differs:
             if note:
                 why = note
