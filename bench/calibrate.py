@@ -296,8 +296,14 @@ def main(argv: list[str] | None = None) -> int:
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
             train_out = list(pool.map(partial(extract_one, record=not args.replay), train))
         weights, table = fit(_rows_for_fit(train, train_out))
+        # Evidence the set never shows (an invisible text layer's vote: no searchable scans in it)
+        # keeps the weight it had.
+        import tomllib
+
+        model = ROOT / "patterns" / "confidence.toml"
+        weights = {**tomllib.loads(model.read_text(encoding="utf-8"))["weights"], **weights}
         note = f"{len(train)} generated scans (even seeds of {args.seeds})"
-        write_model(weights, table, ROOT / "patterns" / "confidence.toml", note)
+        write_model(weights, table, model, note)
         print("weights:", json.dumps(weights))
         print("calibration:", json.dumps(table))
         # The held-out reports again, with the new model.

@@ -3,8 +3,12 @@ a source's own error, placement doubts weighed as evidence (validate/explain.py,
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
+
 from extractor.document import Reading, TableCell
 from extractor.model import Cell
+from extractor.ocr.read import _dash, _leading_mark
 from extractor.validate.checks import recause, relations, run_checks
 from extractor.validate.confidence import apply, gather, probability
 from extractor.validate.explain import explain_all
@@ -153,3 +157,21 @@ def _cells(tables: dict[str, dict[str, dict[str, Cell]]]) -> list[tuple[str, Cel
         for r, row in rows.items()
         for c, cell in row.items()
     ]
+
+
+def _drawn(text: str, thickness: int = 3) -> np.ndarray:
+    image = np.full((80, 220), 255, np.uint8)
+    cv2.putText(image, text, (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, thickness)
+    return image
+
+
+def test_a_minus_sign_the_readings_drop_is_seen_by_its_shape() -> None:
+    assert _leading_mark(_drawn("-4")) and _leading_mark(_drawn("-12"))
+    assert not any(_leading_mark(_drawn(t)) for t in ("4", "12", "1-2", "+3", "7.5"))
+
+
+def test_a_dash_mark_is_one_flat_solid_stroke() -> None:
+    dash = np.full((60, 200), 255, np.uint8)
+    dash[28:33, 40:160] = 0
+    assert _dash(dash)
+    assert not any(_dash(_drawn(t, 6)) for t in ("866", "1", "-4", "11"))

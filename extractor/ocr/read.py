@@ -330,6 +330,18 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
     second = _halves(doubled, 2)
     squashed = label_text.replace(" ", "")
     chi = squashed if regex.fullmatch(r"[-+]?[\d.,]+", squashed) else None
+    if first == second and fits(first) and first and not first.startswith("-") and _leading_mark(digits):
+        # A minus sign the readings dropped (the digit whitelist keeps '-', yet eng loses a short
+        # dash before a digit): the sign is in doubt, so the reading is contested, never certain.
+        return CellReading(
+            first + unit,
+            0.4,
+            [f"read by OCR as {first!r}, but a short flat mark stands before the digits (a minus sign?)"],
+            "number",
+            CONTESTED,
+            conf,
+            _second_engine(engine, digits),
+        )
     if first == second and fits(first):
         if chi == first:  # a second model (chi_sim) agrees too
             return CellReading(
@@ -396,6 +408,30 @@ def _second_engine(engine: Engine, crop: Image) -> str | None:
     except EngineError:
         return None
     return "".join(w.text for w in words).replace(" ", "").replace("，", ",")
+
+
+def _leading_mark(crop: Image) -> bool:
+    """A short flat stroke left of every tall glyph, at their mid-height: a minus sign."""
+    ink = (crop < INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    parts = [tuple(int(v) for v in stats[i]) for i in range(1, n) if stats[i][4] >= 4]
+    if not parts:
+        return False
+    tallest = max(h for _, _, _, h, _ in parts)
+    tall = [p for p in parts if p[3] >= 0.5 * tallest]
+    left = min(x for x, _, _, _, _ in tall)
+    top = min(y for _, y, _, _, _ in tall)
+    bottom = max(y + h for _, y, _, h, _ in tall)
+    for x, y, w, h, _ in parts:
+        mid = y + h / 2
+        if (
+            x + w <= left
+            and w >= 1.5 * h
+            and h <= 0.3 * tallest
+            and top + 0.25 * (bottom - top) <= mid <= top + 0.75 * (bottom - top)
+        ):
+            return True
+    return False
 
 
 def _bar(crop: Image) -> str | None:
