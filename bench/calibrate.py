@@ -15,7 +15,8 @@ keystone, seals over the tables), extracts each one, and compares every truth ce
 
 OCR outputs are recorded per document (bench/out/calib/*.ocr.json), so a second run replays them and
 costs seconds; delete them to read again. `--fit` refits the evidence weights of
-`patterns/confidence.toml` on the even seeds (the odd seeds stay unseen) and prints them.
+`patterns/confidence.toml` on the evidence the last run traced on the even seeds, and `--only-odd`
+then scores the odd seeds, which the fit never saw.
 Results go to bench/results/calibrate.json. `--documents` scores the sample scans and the shared
 corpus's scans instead (bench/results/calibrate_documents.json).
 """
@@ -163,6 +164,15 @@ def at_threshold(per_report: list[list[dict[str, Any]]], threshold: float) -> di
     }
 
 
+def _stored(item: Item) -> dict[str, Any]:
+    """The output of the last run on `item` (extracted now if there is none)."""
+    out = OUT / f"{item.path.stem}.out.json"
+    if out.exists():
+        data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        return data
+    return extract_one(item)
+
+
 def _rows_for_fit(items: list[Item], outputs: list[dict[str, Any]]) -> list[tuple[dict[str, float], bool]]:
     """(evidence, right) for every OCR'd truth cell of the given reports."""
     rows = []
@@ -185,7 +195,7 @@ def fit(
     violators, each block's share smoothed by one right and one wrong cell, so no band claims 1.0)."""
     import numpy as np
 
-    names = sorted({k for f, _ in rows for k in f})
+    names = sorted({k for f, _ in rows for k in f if not k.startswith("_")})
     x = np.array([[1.0] + [f.get(k, 0.0) for k in names] for f, _ in rows])
     y = np.array([1.0 if right else 0.0 for _, right in rows])
     w = np.zeros(x.shape[1])
@@ -209,9 +219,7 @@ def fit(
     blocks: list[list[float]] = []  # [sum right, count, z sum]
     for i in order:
         blocks.append([y[i], 1.0, z[i]])
-        while len(blocks) > 1 and (blocks[-2][0] + 1) / (blocks[-2][1] + 2) > (blocks[-1][0] + 1) / (
-            blocks[-1][1] + 2
-        ):
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
             a, b = blocks.pop(), blocks.pop()
             blocks.append([a[0] + b[0], a[1] + b[1], a[2] + b[2]])
     knots_z = [round(b[2] / b[1], 3) for b in blocks]
@@ -288,13 +296,16 @@ def main(argv: list[str] | None = None) -> int:
         every_item = items
         items = [i for i in items if i.seed % 2]
     t = time.perf_counter()
+    if args.fit:
+        items = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         outputs = list(pool.map(partial(extract_one, record=not args.replay), items))
     seconds = time.perf_counter() - t
     if args.fit:
+        # Fitted on the even seeds' stored evidence (what the last run traced); `--only-odd` then
+        # scores the held-out odd seeds with the new model (a replay of their recorded OCR).
         train = [i for i in every_item if i.seed % 2 == 0]
-        with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            train_out = list(pool.map(partial(extract_one, record=not args.replay), train))
+        train_out = [_stored(i) for i in train]
         weights, table = fit(_rows_for_fit(train, train_out))
         # Evidence the set never shows (an invisible text layer's vote: no searchable scans in it)
         # keeps the weight it had.
@@ -306,9 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         write_model(weights, table, model, note)
         print("weights:", json.dumps(weights))
         print("calibration:", json.dumps(table))
-        # The held-out reports again, with the new model.
-        with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            outputs = list(pool.map(partial(extract_one, record=not args.replay), items))
+        return 0
     per_report, failed = [], []
     for item, report in zip(items, outputs, strict=True):
         if "error" in report:

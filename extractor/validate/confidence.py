@@ -21,6 +21,7 @@ Text cells (confidence 1.0, no OCR reading) are not touched.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -86,7 +87,10 @@ def gather(
     in_all: set[str] = set()
     in_some: set[str] = set()
     proposals: dict[str, set[float | None]] = {}
-    for _, explanations in explain_all(tables, rels, cost):
+    unexplained: set[str] = set()  # cells of failing relations that nothing explains
+    for group, explanations in explain_all(tables, rels, cost):
+        if explanations is None:
+            unexplained |= {p for r in group if _failing(tables, r) for p in r.parts + r.totals}
         if not explanations:
             continue
         in_all |= set(explanations[0].cells).intersection(*(e.cells for e in explanations))
@@ -94,6 +98,7 @@ def gather(
         for e in explanations:
             for c in e.cells:
                 proposals.setdefault(c, set()).add(e.values.get(c))
+    shared = Counter(id(src) for src in sources.values())
     for path, src in sources.items():
         if src.reading is None:
             continue
@@ -115,6 +120,12 @@ def gather(
         if r.layer is not None:
             agrees = _same(r.layer, cell)
             f["layer_agrees" if agrees else "layer_differs"] = 1.0
+        if cell.value is None and cell.raw and r.agreement not in ("dash", "blank"):
+            # A null mark read as text ('一', '/', '无') where the ink's shape said no dash.
+            f["null_from_text"] = 1.0
+        if shared[id(src)] > 1 and cell.value is not None:
+            f["shared_cell"] = 1.0
+            ev.reasons.append(f"the same table cell was read for {shared[id(src)]} keys (a lost rule?)")
         if src.colspan > 1 and cell.value is not None:
             # A number in a cell that spans columns: a rule between two cells was lost, and their
             # digits were read as one.
@@ -125,8 +136,11 @@ def gather(
             f["suspect"] = 1.0
         elif path in in_some:
             f["maybe_suspect"] = 1.0
+        elif path in unexplained:
+            f["unexplained"] = 1.0
+            ev.reasons.append("a relation it is in fails and no change of a few cells explains the failures")
         elif any(path in rel.parts + rel.totals and _failing(tables, rel) for rel in rels):
-            f["failing_unexplained"] = 1.0
+            f["failing_not_needed"] = 1.0
         if path in in_some:
             values = proposals.get(path, set())
             proposal = next(iter(values)) if len(values) == 1 else None
@@ -235,13 +249,16 @@ def apply(
         if cell is None:
             continue
         cap = cell.confidence if cell.confidence < src.confidence else 1.0
+        if src.reading is not None and src.reading.agreement == "unsure" and not src.text.strip():
+            # Ink that no engine read: not a blank, and no value either.
+            cap = min(cap, UNREAD)
         if cap > UNREAD:
             # A doubt about where the value belongs (a loosely matched label or header, a column
             # placed from the template) is evidence like the rest: relations that hold outweigh it.
             ev.features["placement_doubt"] = round(1.0 - cap, 3)
             cap = 1.0
         if trace is not None:
-            trace(path, ev.features)
+            trace(path, {**ev.features, "_cap": cap})
         p = probability(ev.features)
         cell.confidence = round(min(p, cap), 3)
         cell.reasons = [*cell.reasons, *ev.reasons]
