@@ -137,7 +137,7 @@ def document_to_report(
         return (
             reconstruct_proactive(section_rows("proactive")),
             reconstruct_requests(section_rows("requests")),
-            reconstruct_review(section_rows("review_litigation")),
+            reconstruct_review(section_rows("review_litigation"), anchored="review_litigation" in located),
         )
 
     proactive, grid, review = reconstruct()

@@ -119,6 +119,22 @@ def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> I
     ys0 = min(int(stats[i][1]) for i in big)
     xs1 = max(int(stats[i][0] + stats[i][2]) for i in big)
     ys1 = max(int(stats[i][1] + stats[i][3]) for i in big)
+    # A minus sign is often too small to count as a glyph; the cut keeps it (a short flat stroke
+    # just left of the first glyph, at its mid-height), so that the readings can see the sign.
+    glyph_h = ys1 - ys0
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if (
+            i not in big
+            and area >= 4
+            and w >= 1.5 * h
+            and h <= 0.3 * glyph_h
+            and x + w <= xs0
+            and xs0 - (x + w) <= glyph_h
+            and ys0 + 0.25 * glyph_h <= y + h / 2 <= ys0 + 0.75 * glyph_h
+            and not stray[y + h // 2, x + w // 2]
+        ):
+            xs0 = min(xs0, x)
     cut = region[max(0, ys0 - 2) : ys1 + 2, max(0, xs0 - 2) : xs1 + 2]
     return cv2.copyMakeBorder(cut, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
 

@@ -87,7 +87,10 @@ def _path_above(prev_table: Table, prev_paths: list[list[str]], table: Table, co
     return prev_paths[col] if prev_table.n_cols == table.n_cols else []
 
 
-def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
+def reconstruct_review(rows: list[RowRef], anchored: bool = True) -> ReviewTables | None:
+    """Section 四's table from `rows`. `anchored`: the rows are section 四's own (its heading was
+    found); otherwise they are every row of the document, and a row placed by position alone may
+    belong to another table."""
     warnings: list[str] = []
     order = [
         f"{b.key}.{leaf.key}" for b in reversed(patterns.review_blocks()) for leaf in patterns.review_leaves()
@@ -125,7 +128,16 @@ def reconstruct_review(rows: list[RowRef]) -> ReviewTables | None:
             # The header could not be read, but the row has exactly the template's 15 cells.
             columns = {key: [v.col] for key, v in zip(order, values, strict=True)}
             sims = {}
-            doubts.append(Doubt(0.6, "columns placed by position: the header was not understood"))
+            if anchored:
+                doubts.append(Doubt(0.6, "columns placed by position: the header was not understood"))
+            else:
+                doubts.append(
+                    Doubt(
+                        0.3,
+                        "columns placed by position, and neither section 四's heading nor its header "
+                        "was found: these values may belong to another table",
+                    )
+                )
             warnings.append("review_litigation: header not understood; columns placed by position")
         cells: dict[str, dict[str, Cell]] = {}
         sources: dict[str, dict[str, TableCell]] = {}
