@@ -34,7 +34,7 @@ from .checks import Relation, Tables, _get, relations
 from .explain import explain_all
 
 SURE_READINGS = ("unanimous", "pair", "blank", "dash")
-UNREAD = 0.2  # a cap this low (text that is not a number) stays a cap
+UNREAD = 0.3  # a cap this low (text that is not a number, a placement guessed) stays a cap
 
 
 @dataclass
