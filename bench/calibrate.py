@@ -223,11 +223,15 @@ def fit(
             a, b = blocks.pop(), blocks.pop()
             blocks.append([a[0] + b[0], a[1] + b[1], a[2] + b[2]])
     knots_z = [round(b[2] / b[1], 3) for b in blocks]
-    knots_p = [round((b[0] + 1) / (b[1] + 2), 4) for b in blocks]
+    knots_p = []
+    for b in blocks:  # smoothed, and kept monotone (smoothing a small block can undercut the last)
+        knots_p.append(round(max((b[0] + 1) / (b[1] + 2), knots_p[-1] if knots_p else 0.0), 4))
     return weights, {"z": knots_z, "p": knots_p}
 
 
-def write_model(weights: dict[str, float], table: dict[str, list[float]], path: Path, note: str) -> None:
+def write_model(
+    weights: dict[str, float], table: dict[str, list[float]], path: Path, note: str, cost: dict[str, float]
+) -> None:
     lines = [
         "# The confidence model of cells read by OCR (extractor/validate/confidence.py): the log-odds",
         "# that a value is right is `bias` plus the weight of each piece of evidence present (times its",
@@ -240,6 +244,12 @@ def write_model(weights: dict[str, float], table: dict[str, list[float]], path: 
         "[calibration]",
         f"z = {json.dumps(table['z'])}",
         f"p = {json.dumps(table['p'])}",
+        "",
+        "# How sure each kind of reading is when the failing relations are explained (the cost, in",
+        "# log-odds, of calling it wrong; validate/explain.py). Set by hand, not fitted: an",
+        "# explanation compares readings, whatever else is known about the cell.",
+        "[cost]",
+        *(f"{k} = {v}" for k, v in cost.items()),
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -312,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         import tomllib
 
         model = ROOT / "patterns" / "confidence.toml"
-        weights = {**tomllib.loads(model.read_text(encoding="utf-8"))["weights"], **weights}
+        old = tomllib.loads(model.read_text(encoding="utf-8"))
+        weights = {**old["weights"], **weights}
         note = f"{len(train)} generated scans (even seeds of {args.seeds})"
-        write_model(weights, table, model, note)
+        write_model(weights, table, model, note, old.get("cost", {}))
         print("weights:", json.dumps(weights))
         print("calibration:", json.dumps(table))
         return 0

@@ -54,8 +54,7 @@ def reading_logit(cell: TableCell) -> float:
     """The log-odds that the reading is right from the reading alone (the cost of calling it wrong)."""
     if cell.reading is None:
         return 12.0 if cell.confidence >= 1.0 else _logit(cell.confidence)
-    weights = _model()["weights"]
-    return float(weights["bias"] + weights.get(f"agreement_{cell.reading.agreement}", 0.0))
+    return float(_model()["cost"].get(cell.reading.agreement, 0.0))
 
 
 def _logit(p: float) -> float:
