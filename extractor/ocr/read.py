@@ -110,18 +110,14 @@ def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> I
     ]
     if not big:
         return None
-    near = cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((15, 15), np.uint8))
-    # Specks away from every glyph are noise; small strokes near a glyph (、 the dots of 学) stay.
-    stray = (ink > 0) & (near == 0)
-    stray |= np.isin(labels, [i for i in range(1, n) if i not in big and stats[i][4] >= MIN_SPECK])
-    region[stray] = 255
     xs0 = min(int(stats[i][0]) for i in big)
     ys0 = min(int(stats[i][1]) for i in big)
     xs1 = max(int(stats[i][0] + stats[i][2]) for i in big)
     ys1 = max(int(stats[i][1] + stats[i][3]) for i in big)
-    # A minus sign is often too small to count as a glyph; the cut keeps it (a short flat stroke
-    # just left of the first glyph, at its mid-height), so that the readings can see the sign.
+    # A minus sign is often too small to count as a glyph, and set apart from the digits: it is kept
+    # (a short flat stroke left of the first glyph, at its mid-height), so the readings see the sign.
     glyph_h = ys1 - ys0
+    signs = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if (
@@ -132,9 +128,14 @@ def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> I
             and x + w <= xs0
             and xs0 - (x + w) <= glyph_h
             and ys0 + 0.25 * glyph_h <= y + h / 2 <= ys0 + 0.75 * glyph_h
-            and not stray[y + h // 2, x + w // 2]
         ):
+            signs.append(i)
             xs0 = min(xs0, x)
+    near = cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((15, 15), np.uint8))
+    # Specks away from every glyph are noise; small strokes near a glyph (、 the dots of 学) stay.
+    stray = (ink > 0) & (near == 0) & ~np.isin(labels, signs)
+    stray |= np.isin(labels, [i for i in range(1, n) if i not in big and stats[i][4] >= MIN_SPECK])
+    region[stray] = 255
     cut = region[max(0, ys0 - 2) : ys1 + 2, max(0, xs0 - 2) : xs1 + 2]
     return cv2.copyMakeBorder(cut, PAD, PAD, PAD, PAD, cv2.BORDER_CONSTANT, value=255)
 
