@@ -145,3 +145,26 @@ def test_a_blank_cell_leaves_no_trace() -> None:
     # Section 二 has no relation: "122" for three columns may hide blanks, "000" may not.
     assert len(split_run("122", [COUNT] * 3).splits) > 1
     assert split_run("000", [COUNT] * 3).splits == [("0", "0", "0")]
+
+
+def test_a_blank_total_beside_zero_parts() -> None:
+    # A blank counts as 0 in the relations: a row of zeros with a blank total adds up, and the text
+    # cannot tell which of its cells the source left blank.
+    splits = _splits("000000", [COUNT] * 7, REQUEST_ROW)
+    assert (0, 0, 0, 0, 0, 0, None) in splits and (None, 0, 0, 0, 0, 0, 0) in splits
+    # Beside a part that is not 0, a blank total breaks the row: not a reading.
+    assert all(s[6] is not None for s in _splits("12000012", [COUNT] * 7, REQUEST_ROW))
+
+
+def test_a_marked_total_beside_zero_parts_satisfies_the_row() -> None:
+    run = split_run("—00/00—", [COUNT] * 7, REQUEST_ROW)
+    assert run.fits_row
+    assert ("—", "0", "0", "/", "0", "0", "—") in run.splits
+
+
+def test_marks_and_a_blank_in_one_row() -> None:
+    # "0 | 0 | — | —— | (blank) | 0 | 0" printed "00——— 00": the marks count as nothing, and the
+    # reading with the blank is found (it was missed when a mark took two characters).
+    run = split_run("00——— 00", [COUNT] * 7, REQUEST_ROW)
+    assert run.fits_row
+    assert ("0", "0", "—", "——", "", "0", "0") in run.splits
