@@ -12,7 +12,7 @@ only exist once rows are placed in the template, so that is `resolve`'s work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -504,3 +504,84 @@ def _holds(values: list[Decimal | int | None], s: Sum) -> bool:
     total holds beside parts that are all 0, blank or marked."""
     parts, total = s
     return sum(values[p] or 0 for p in parts) == (values[total] or 0)
+
+
+Weighted = tuple[tuple[tuple[int, int], ...], int]  # ((cell index, coefficient), …) summing to 0; a cost
+Bound = tuple[Decimal | int, Decimal | int, int]  # the least and the most a cell may read; a cost past them
+
+
+def readings(
+    raw: str,
+    kinds: Sequence[CellKind],
+    bounds: Mapping[int, Bound],
+    sums: Sequence[Weighted],
+    budget: int,
+    blanks: int,
+    steps: int = MAX_STEPS,
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Every well-formed split of `raw` into `len(kinds)` cells, at most `blanks` of them blank, whose
+    departures cost at most `budget`: a cell of `bounds` read outside them (a blank as 0: the
+    relations cannot tell them apart) costs its cost, a broken relation of `sums` its cost. No
+    relation is required to hold: where the source breaks a row's relation (a wrong printed total),
+    the split it printed is among these. Second: whether the search was cut short."""
+    chunks = _chunks(raw)
+    n = len(kinds)
+    after = [sum(len(ch.body) for ch in chunks[c:]) for c in range(len(chunks) + 1)]
+    checks: dict[int, list[Weighted]] = {}
+    for s in sums:
+        checks.setdefault(max(i for i, _ in s[0]), []).append(s)
+    out: list[tuple[str, ...]] = []
+    cells: list[str] = []
+    values: list[Decimal | int] = []
+    left = [steps]
+
+    def cost(i: int, value: Decimal | int) -> int:
+        spent = 0
+        if i in bounds and not bounds[i][0] <= value <= bounds[i][1]:
+            spent += bounds[i][2]
+        for terms, weight in checks.get(i, ()):
+            if sum(values[j] * k for j, k in terms if j != i) + value * dict(terms)[i] != 0:
+                spent += weight
+        return spent
+
+    def place(i: int, c: int, o: int, text: str, value: Decimal | int, spent: int, blank: int) -> None:
+        cells.append(text)
+        values.append(value)
+        nxt = (c + 1, 0) if c < len(chunks) and o == len(chunks[c].body) else (c, o)
+        walk(i + 1, *nxt, spent, blank)
+        cells.pop()
+        values.pop()
+
+    def walk(i: int, c: int, o: int, spent: int, blank: int) -> None:
+        left[0] -= 1
+        if left[0] <= 0:
+            return
+        if i == n:
+            if c == len(chunks):
+                out.append(tuple(cells))
+            return
+        chars = after[c] - o
+        if len(chunks) - c > n - i or chars < n - i - (blanks - blank):
+            return  # every chunk left needs a cell; every cell not blank a character
+        if blank < blanks and (extra := cost(i, 0)) + spent <= budget:
+            place(i, c, o, "", 0, spent + extra, blank + 1)
+        if c == len(chunks):
+            return
+        body = chunks[c].body
+        for end in range(o + 1, len(body) + 1):
+            text = body[o:end]
+            if not _valid(text, kinds[i]):
+                if end - o > 1 and text[-1].isdigit() and text.lstrip("+-−－")[:1] == "0":
+                    break  # a leading zero: no longer cell starting here is well-formed either
+                continue
+            if text in "-−－+" and end < len(body) and body[end].isdigit():
+                continue  # a dash before digits is their sign, not a cell of its own
+            value = _value(text)
+            number = value if value is not None else 0
+            extra = cost(i, number)
+            if spent + extra <= budget:
+                unit = chunks[c].unit if end == len(body) else ""
+                place(i, c, end, text + unit, number, spent + extra, blank)
+
+    walk(0, 0, 0, 0, 0)
+    return out, left[0] <= 0
