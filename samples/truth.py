@@ -429,6 +429,7 @@ def _inject_failure(
         cells = review["review"]
         if not any(cells[c] for c in REVIEW_COLUMNS[:4]):
             cells["upheld"] = (cells["upheld"] or 0) + rng.randint(2, 9)
+            display.pop("review_litigation.review.upheld", None)  # printed as the number now
         cells["total"] = 0
         display.pop("review_litigation.review.total", None)
         return
