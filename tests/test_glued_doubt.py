@@ -79,3 +79,45 @@ def test_readings_too_many_to_weigh_leave_every_tied_cell_in_doubt(monkeypatch: 
     assert doubt.readings == []
     # Every cell a failing relation holds (科研机构's column holds: it is not tied).
     assert doubt.cells == {0, 1, 3, 4, 5, 6}
+
+
+def test_a_blank_the_digits_do_not_need_is_an_assumption() -> None:
+    # Section 四 printed 0/91/0/91/0 (行政复议's total 0, wrong), 0/51/51/0/102, 0/0/20/26/46. With a
+    # blank cell (which leaves no trace) the digits also read 0/91/0/9/100, (blank)/51/51/0/102, …:
+    # every block adds up. But the blank is an assumption, as good as the source's one broken block:
+    # the cells the two readings disagree on are in doubt, though no relation fails.
+    blocks = ("review", "litigation_direct", "litigation_after_review")
+    parts = ("upheld", "corrected", "other", "pending", "total")
+    paths = {
+        i: f"review_litigation.{b}.{p}" for i, (b, p) in enumerate((b, p) for b in blocks for p in parts)
+    }
+    sums = [((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14)]
+    run = split_run("091091005151010200202646", [CellKind()] * 15, sums)
+    chosen = ("0", "91", "0", "9", "100", "", "51", "51", "0", "102", "0", "0", "20", "26", "46")
+    assert chosen in run.splits
+    rels = [
+        (f"review_litigation.{b}", {paths[5 * n + i]: 1 for i in range(4)} | {paths[5 * n + 4]: -1})
+        for n, b in enumerate(blocks)
+    ]
+    value = {paths[i]: float(t or 0) for i, t in enumerate(chosen)}
+    assert glued_doubt.failing(rels, value) == set()
+    doubt = doubts([Glued(run, chosen, paths)], rels, value)[0]
+    assert (
+        "0",
+        "91",
+        "0",
+        "91",
+        "0",
+        "0",
+        "51",
+        "51",
+        "0",
+        "102",
+        "0",
+        "0",
+        "20",
+        "26",
+        "46",
+    ) in doubt.readings
+    assert {3, 4, 5} <= doubt.cells  # 尚未审结 and 总计 of 行政复议; the blank
+    assert not doubt.cells & set(range(10, 15))  # 复议后起诉 reads the same either way

@@ -26,7 +26,7 @@ from ..document import GluedRun
 from ..ingest.glued import Bound, Weighted, readings
 from ..numbers import parse_cell
 
-STEPS = 20_000  # search steps for one run's other readings; past them, its failing cells stay flagged
+STEPS = 50_000  # search steps for one run's other readings; past them, its failing cells stay flagged
 EPS = 1e-6
 
 
@@ -65,9 +65,16 @@ def doubts(runs: list[Glued], relations: list[Relation], value: dict[str, float]
         mine = set(g.paths.values())
         touching = [(name, coef) for name, coef in relations if mine & coef.keys()]
         ties = [name for name, _ in touching if name in broken]
-        if ties:
+        if ties or _assumed_blanks(g):
             out[n] = _doubt(g, touching, broken, ties, value)
     return {n: d for n, d in out.items() if d.cells}
+
+
+def _assumed_blanks(g: Glued) -> int:
+    """The blank cells of the chosen split that its digits do not need: each is an assumption (a
+    blank leaves no trace), which a relation the source breaks explains as well."""
+    chars = sum(len(token) for token in g.run.raw.split())
+    return sum(1 for t in g.chosen if t == "") - max(0, len(g.chosen) - chars)
 
 
 def _doubt(
@@ -86,17 +93,25 @@ def _doubt(
             i = index[mine[0]]
             v = number(value[mine[0]])
             pinned[i] = (v, v, pinned.get(i, (0, 0, 0))[2] + 1)
-    blanks = sum(1 for t in g.chosen if t == "") + 1  # the source may have left one more cell blank
-    found, cut = readings(g.run.raw, g.run.kinds, pinned, sums, len(ties), blanks, STEPS)
+    chosen_blanks = sum(1 for t in g.chosen if t == "")
+    assumed = _assumed_blanks(g)
+    # Where a relation fails, the source may have left one more cell blank. A reading that spares an
+    # assumed blank may break one more relation: as good (with no relation failing, only such
+    # readings are new: the others satisfy every relation, and the search weighed them).
+    blanks = chosen_blanks + 1 if ties else chosen_blanks - 1
+    found, cut = readings(g.run.raw, g.run.kinds, pinned, sums, len(ties) + assumed, blanks, STEPS)
     if cut:
-        # Not every reading was weighed: every cell a failing relation ties stays in doubt.
+        # Not every reading was weighed: every cell a failing relation ties stays in doubt, and every
+        # cell of a reading that rests on an assumed blank.
         tied = {index[p] for name, coef in touching if name in broken for p in coef if p in index}
-        return Doubt(tied, ties, [])
+        return Doubt(set(g.paths) if assumed else tied, ties, [])
     best, good = 0, []
     for split in found:
         if split == g.chosen:
             continue
-        net = _net(g, split, touching, broken, value)
+        net = _net(g, split, touching, broken, value) + max(
+            0, chosen_blanks - sum(1 for t in split if t == "")
+        )
         if net > best:
             best, good = net, [split]
         elif net == best:
