@@ -199,7 +199,7 @@ def document_to_report(
         if not check.passed and check.cause == "source":
             warnings.append(
                 f"source inconsistency: {check.id}: the parts sum to {check.expected}, "
-                f"the report states {check.actual}"
+                f"the report states {'nothing (blank)' if check.actual is None else check.actual}"
             )
     missing = [
         k

@@ -5,6 +5,9 @@ From the same logical layout as the DOCX and HTML renderers (``report_layout``):
 - ``flat``: a crawler's dump of the page: the whole report on one line, each table's cells
   concatenated in row order with nothing between them (a merged cell once, at its first row), so
   "217 | 1 | 0 | 0 | 0 | 0 | 218" becomes "21710000218";
+- ``crawler`` (not in ``STYLES``: it takes a seed): ``flat`` as an archive crawler saves it, under a
+  header of page metadata, with the stray spaces such pages keep here and there between a label and
+  its numbers or between two cells ("230 000023");
 - ``spaced``: one line per table row, cells kept apart by a space (text copied from a browser);
 - ``markdown``: one pipe table per grid (merged cells at their first position, the positions they
   cover left empty), as HTML-to-Markdown converters write them.
@@ -97,6 +100,42 @@ def markdown(truth: rl.Truth) -> str:
 
 
 STYLES = {"flat": flat, "spaced": spaced, "markdown": markdown}
+
+LABEL_SPACE = 0.1  # a space after a row label, in ``crawler``
+CELL_SPACE = 0.04  # a space between two value cells, in ``crawler``
+
+
+def crawler(truth: rl.Truth, seed: int = 0) -> str:
+    """``flat`` under an archive crawler's page header, with stray spaces drawn from `seed`: after a
+    row label (``LABEL_SPACE``), between two value cells (``CELL_SPACE``). A space only ever falls
+    between cells, never inside a number."""
+    import random
+
+    rng = random.Random(seed)
+    grids = rl.grids(truth)
+    parts = []
+    for text, key in _paragraphs(truth):
+        if key is None:
+            parts.append(text)
+            continue
+        for row in _rows(grids[key]):
+            prev: rl.Cell | None = None
+            for c in (c for c in row if c is not None):
+                if prev is not None and c.role == rl.ROLE_VALUE:
+                    after_label = prev.role != rl.ROLE_VALUE
+                    if rng.random() < (LABEL_SPACE if after_label else CELL_SPACE):
+                        parts.append(" ")
+                parts.append(c.text)
+                prev = c
+    pub = rl.published_date(truth)
+    head = [
+        f"标题: {rl.title(truth)}",
+        f"发布时间: {pub.isoformat() if pub else ''}",
+        f"发布机构: {truth['report']['agency']}",
+        "栏目: 政府信息公开年报",
+        "==================== 正文 ====================",
+    ]
+    return "\n".join(head) + "\n" + "".join(parts) + "\n"
 
 
 # --- a PDF-to-Markdown converter's output ----------------------------------------------------------

@@ -72,6 +72,27 @@ def test_glued_rows_decided_by_the_column_relations(corpus: Path) -> None:
 
 
 @pytest.mark.corpus
+def test_a_crawler_text_whose_own_total_is_wrong(corpus: Path, tmp_path: Path) -> None:
+    """009 with one printed total made wrong, as agencies do ("（一）予以公开220000022" → "…023"):
+    the row is read as printed, the two relations it breaks are the document's own (cause
+    "source"), and nothing in sections 三 and 四 is flagged. Section 二 stays flagged as before."""
+    text = (corpus / "docs" / "009_pingtan_2023.txt").read_text(encoding="utf-8")
+    assert text.count("（一）予以公开220000022") == 1
+    path = tmp_path / "009_wrong_total.txt"
+    path.write_text(text.replace("（一）予以公开220000022", "（一）予以公开220000023"), encoding="utf-8")
+    truth = json.loads((corpus / "gt" / "009_pingtan_2023.txt.json").read_text(encoding="utf-8"))
+    truth["requests"]["granted"]["total"] = 23
+    report = extract(path)
+    assert differences_with_doubts(report, truth, _section_two) == []
+    assert [i.path for i in report.needs_review if not _section_two(i.path)] == []
+    assert {c.id: c.cause for c in report.checks if not c.passed} == {
+        "requests.outcomes.total": "source",
+        "requests.row_total.granted": "source",
+    }
+    assert any(w.startswith("source inconsistency: requests.row_total.granted") for w in report.warnings)
+
+
+@pytest.mark.corpus
 def test_shredded_markdown(corpus: Path) -> None:
     """012: labels a converter wrote apart from their rows; a blank 总计; a stray number."""
     report = extract(corpus / "docs" / "012_sh-kewei_2024.md")

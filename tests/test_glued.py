@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractor.document import CellKind
-from extractor.ingest.glued import MAX_SPLITS, split_run, well_formed
+from extractor.ingest.glued import MAX_SPLITS, readings, split_run, well_formed
 
 COUNT = CellKind()
 SIGNED = CellKind(signed=True)
@@ -145,3 +145,43 @@ def test_a_blank_cell_leaves_no_trace() -> None:
     # Section 二 has no relation: "122" for three columns may hide blanks, "000" may not.
     assert len(split_run("122", [COUNT] * 3).splits) > 1
     assert split_run("000", [COUNT] * 3).splits == [("0", "0", "0")]
+
+
+def test_a_blank_total_beside_zero_parts() -> None:
+    # A blank counts as 0 in the relations: a row of zeros with a blank total adds up, and the text
+    # cannot tell which of its cells the source left blank.
+    splits = _splits("000000", [COUNT] * 7, REQUEST_ROW)
+    assert (0, 0, 0, 0, 0, 0, None) in splits and (None, 0, 0, 0, 0, 0, 0) in splits
+    # Beside a part that is not 0, a blank total breaks the row: not a reading.
+    assert all(s[6] is not None for s in _splits("12000012", [COUNT] * 7, REQUEST_ROW))
+
+
+def test_a_marked_total_beside_zero_parts_satisfies_the_row() -> None:
+    run = split_run("—00/00—", [COUNT] * 7, REQUEST_ROW)
+    assert run.fits_row
+    assert ("—", "0", "0", "/", "0", "0", "—") in run.splits
+
+
+def test_marks_and_a_blank_in_one_row() -> None:
+    # "0 | 0 | — | —— | (blank) | 0 | 0" printed "00——— 00": the marks count as nothing, and the
+    # reading with the blank is found (it was missed when a mark took two characters).
+    run = split_run("00——— 00", [COUNT] * 7, REQUEST_ROW)
+    assert run.fits_row
+    assert ("0", "0", "—", "——", "", "0", "0") in run.splits
+
+
+def test_readings_that_break_the_row() -> None:
+    # "171100180109": the agency printed 171/10/0/1/8/0 beside a wrong total 109. The row's relation
+    # allows only spurious splits; `readings` lists the printed one, at the cost of the row's
+    # relation, when the cells fit what the columns allow.
+    row = (((0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, -1)), 1)
+    exact = {i: (v, v, 1) for i, v in enumerate((171, 10, 0, 1, 8, 0))}
+    found, cut = readings("171100180109", [COUNT] * 7, exact, [row], budget=1, blanks=0)
+    assert not cut and found == [("171", "10", "0", "1", "8", "0", "109")]
+    # With nothing to spend, only the splits the row allows.
+    found, _ = readings("171100180109", [COUNT] * 7, {}, [row], budget=0, blanks=0)
+    assert all(sum(int(x) for x in s[:6]) == int(s[6]) for s in found)
+    assert ("17", "11", "0", "0", "1", "80", "109") in found
+    # A blank cell counts as 0 and may be any cell, the total too.
+    found, _ = readings("000000", [COUNT] * 7, {}, [row], budget=0, blanks=1)
+    assert ("0", "0", "0", "0", "0", "0", "") in found and len(found) == 7

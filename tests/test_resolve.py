@@ -6,7 +6,7 @@ from extractor.document import CellKind, GluedPart, Line, TableCell
 from extractor.ingest.glued import split_run
 from extractor.model import APPLICANTS, REVIEW_PARTS, Cell
 from extractor.numbers import parse_cell
-from extractor.validate.checks import Tables
+from extractor.validate.checks import Tables, run_checks
 from extractor.validate.resolve import Fact, narrative_facts, resolve_glued
 
 COLUMNS = (*APPLICANTS, "total")
@@ -138,10 +138,31 @@ def test_narrative_facts() -> None:
     assert all(f.paths != ("requests.new_received.total",) for f in narrative_facts(two))
 
 
-def test_a_relation_that_still_fails_flags_the_glued_cells_connected_to_it() -> None:
-    # The printed 总计 109 is wrong (the parts sum to 190): the only split that satisfies the row,
-    # 17/11/0/0/1/80/109, is spurious, and the columns say so. Every glued cell connected to a failing
-    # relation is flagged: the text cannot tell a source error from a misread split.
+def _contract(tables: Tables, sources: dict[str, TableCell]) -> Tables:
+    """The contract's cells rebuilt from the decided table cells, as the pipeline does."""
+    out: Tables = {}
+    for path, cell in sources.items():
+        table, row, col = path.split(".")
+        built = Cell(
+            value=parse_cell(cell.text).value, raw=cell.text, confidence=cell.confidence, page=None, bbox=None
+        )
+        out.setdefault(table, {}).setdefault(row, {})[col] = built
+    for table, rows in tables.items():
+        for row, cols in rows.items():
+            for col, cell in cols.items():
+                out.setdefault(table, {}).setdefault(row, {}).setdefault(col, cell)
+    return out
+
+
+def _causes(tables: Tables) -> dict[str, str | None]:
+    return {c.id: c.cause for _, c in run_checks(tables, 0.8) if not c.passed}
+
+
+def test_a_row_printed_against_its_own_total_reads_as_printed() -> None:
+    # The agency printed 171/10/0/1/8/0 beside a wrong 总计 109. The only split the row allows,
+    # 17/11/0/0/1/80/109, is spurious: its columns fail. Read as printed, the row breaks only its
+    # own relation and the total column, which hold none of its cells in doubt: the document's
+    # inconsistency, reported as such, with no cell flagged.
     tables = _requests(
         {
             "new_received": [171, 10, 0, 1, 8, 0, 190],
@@ -152,8 +173,89 @@ def test_a_relation_that_still_fails_flags_the_glued_cells_connected_to_it() -> 
     )
     sources: dict[str, TableCell] = {}
     _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "171100180109", REQUEST_ROW)
+    assert sources["requests.granted.natural_person"].text == "17"  # the row's own split, first
+    assert resolve_glued(tables, sources, []) == []
+    cells = [sources[f"requests.granted.{c}"] for c in COLUMNS]
+    assert [c.text for c in cells] == ["171", "10", "0", "1", "8", "0", "109"]
+    assert all(c.confidence == 1.0 for c in cells)
+    assert "breaks the row's own relation" in cells[0].notes[0]
+    assert _causes(_contract(tables, sources)) == {
+        "requests.outcomes.total": "source",
+        "requests.row_total.granted": "source",
+    }
+
+
+def test_a_spurious_split_a_wrong_total_allows_stays_flagged() -> None:
+    # The agency printed 7/0/0/0/1/0 beside a wrong 总计 17 ("70001017"). Read 7/0/0/0/10/(blank)/17
+    # the row adds up and the 法律服务机构 column fails; read as printed the row fails: as many
+    # relations fail either way, so the text cannot tell them apart. The cells the two readings
+    # disagree on are flagged, the others (and the row decided by the columns) are not.
+    tables = _requests(
+        {
+            "new_received": [24, 8, 0, 0, 2, 0, 34],
+            "carried_over": [0] * 7,
+            "total": [24, 8, 0, 0, 2, 0, 34],
+            "carried_forward": [0] * 7,
+        }
+    )
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "70001017", REQUEST_ROW)
+    _glued(tables, sources, "requests", [("partially_granted", c) for c in COLUMNS], "178001026", REQUEST_ROW)
     resolve_glued(tables, sources, [])
-    cells = {c: sources[f"requests.granted.{c}"] for c in COLUMNS}
-    assert cells["natural_person"].text == "17"  # the spurious split …
-    assert all(c.confidence < 0.8 for c in cells.values())  # … never passed as sure
-    assert "fail with glued cells in them" in cells["natural_person"].notes[0]
+    granted = {c: sources[f"requests.granted.{c}"] for c in COLUMNS}
+    doubtful = {c for c, cell in granted.items() if cell.confidence < 0.8}
+    assert doubtful == {"legal_service", "other_org"}
+    # The spurious reading is shown first (it satisfies the row), the printed one named beside it.
+    assert [granted[c].text for c in ("legal_service", "other_org")] == ["10", ""]
+    assert "also read as 7/0/0/0/1/0/17" in granted["legal_service"].notes[0]
+    partial = [sources[f"requests.partially_granted.{c}"] for c in COLUMNS]
+    assert [c.text for c in partial] == ["17", "8", "0", "0", "1", "0", "26"]
+    assert all(c.confidence == 1.0 for c in partial)
+
+
+def test_a_broken_row_does_not_bend_the_others() -> None:
+    # 予以公开 prints 24/9/1/0/1/0 beside a wrong 总计 53; the one split its row allows, 2/49/1/0/1/0/53,
+    # is spurious. 部分公开 "225103031" reads 22/5/1/0/3/0/31 or otherwise. Searching only the splits
+    # the rows allow bends 部分公开 to make up the columns around the spurious reading; with the
+    # broken row read as printed, every column holds and each row has one reading.
+    tables = _requests(
+        {
+            "new_received": [46, 14, 2, 0, 4, 0, 66],
+            "carried_over": [0] * 7,
+            "total": [46, 14, 2, 0, 4, 0, 66],
+            "carried_forward": [0] * 7,
+        }
+    )
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "249101053", REQUEST_ROW)
+    _glued(tables, sources, "requests", [("partially_granted", c) for c in COLUMNS], "225103031", REQUEST_ROW)
+    assert len(split_run("225103031", [CellKind()] * 7, REQUEST_ROW).splits) > 1
+    resolve_glued(tables, sources, [])
+    for row, want in (
+        ("granted", ["24", "9", "1", "0", "1", "0", "53"]),
+        ("partially_granted", ["22", "5", "1", "0", "3", "0", "31"]),
+    ):
+        cells = [sources[f"requests.{row}.{c}"] for c in COLUMNS]
+        assert [c.text for c in cells] == want, row
+        assert all(c.confidence == 1.0 for c in cells), row
+    assert _causes(_contract(tables, sources)) == {
+        "requests.outcomes.total": "source",
+        "requests.row_total.granted": "source",
+    }
+
+
+def test_a_block_printed_with_a_wrong_total_flags_only_that_block() -> None:
+    # Section 四: 行政复议 prints 总计 0 beside 158 and 11. Its four parts cannot be split from the
+    # digits alone; the two other blocks, which add up, are decided.
+    paths = [(b, p) for b in BLOCKS for p in (*REVIEW_PARTS, "total")]
+    tables: Tables = {}
+    sources: dict[str, TableCell] = {}
+    _glued(tables, sources, "review_litigation", paths, "0015811048240072060612", REVIEW_ROW)
+    resolve_glued(tables, sources, [])
+    flagged = {p for p in sources if sources[p].confidence < 0.8}
+    assert flagged and all(p.startswith("review_litigation.review.") for p in flagged)
+    for block in BLOCKS[1:]:
+        assert [sources[f"review_litigation.{block}.{p}"].text for p in (*REVIEW_PARTS, "total")] in (
+            ["48", "24", "0", "0", "72"],
+            ["0", "6", "0", "6", "12"],
+        )

@@ -11,8 +11,10 @@ import pytest
 
 from extractor import extract
 from extractor.model import Report
-from samples.render_text import STYLES
+from samples.render_text import STYLES, crawler
 from samples.truth import make_truth
+
+from .truth import source_failures, truth_source_failures
 
 TABLES = ("proactive", "requests", "review_litigation")
 
@@ -80,5 +82,24 @@ def test_glued_cells_never_wrong_unflagged_when_the_source_errs(
     tmp_path: Path, seed: int, failure: str
 ) -> None:
     truth = make_truth(seed, "2021", scale="large", source_failure=failure)  # type: ignore[arg-type]
-    wrong, _, _ = _compare(_read(tmp_path, truth, "flat"), truth)
+    report = _read(tmp_path, truth, "flat")
+    wrong, _, _ = _compare(report, truth)
     assert wrong == []
+    # A relation is the document's own inconsistency only where the document breaks it.
+    assert source_failures(report) <= truth_source_failures(truth)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("style", ["flat", "crawler"])
+def test_a_wrong_printed_total_in_glued_text_is_the_sources(tmp_path: Path, seed: int, style: str) -> None:
+    """An agency's wrong row total among glued cells: the row is read as printed, nothing in section
+    三 is flagged, and the two relations it breaks are reported as the document's own."""
+    truth = make_truth(seed, "2021", scale="large", source_failure="request_total")
+    path = tmp_path / "report.txt"
+    path.write_text(STYLES["flat"](truth) if style == "flat" else crawler(truth, seed), encoding="utf-8")
+    report = extract(path)
+    wrong, doubted, missing = _compare(report, truth)
+    assert wrong == [] and missing == []
+    assert [p for p in doubted if not p.startswith("proactive.")] == []
+    assert source_failures(report) == truth_source_failures(truth)
+    assert any(w.startswith("source inconsistency: requests.row_total.") for w in report.warnings)

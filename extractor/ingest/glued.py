@@ -12,7 +12,7 @@ only exist once rows are placed in the template, so that is `resolve`'s work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -121,21 +121,27 @@ def split_run(raw: str, kinds: Sequence[CellKind], sums: Sequence[Sum] = ()) -> 
 def _one_blank(
     chunks: list[_Chunk], kinds: tuple[CellKind, ...], sums: Sequence[Sum]
 ) -> tuple[list[tuple[str, ...]], bool]:
-    """The splits with one blank cell (not a total: a blank total beside its parts breaks the row)."""
+    """The splits with one blank cell; a blank total only beside parts that are all 0 or blank (the
+    relations count a blank as 0: such a row still adds up)."""
     n = len(kinds)
-    totals = {t for _, t in sums}
     if n < 2 or len(chunks) > n - 1 or sum(len(c.body) for c in chunks) < n - 1:
         return [], False
     if all(not c.body.strip("0") for c in chunks) and sum(len(c.body) for c in chunks) != n - 1:
         return [], False  # zeros are one cell each ("00" is no number): no room for a blank
     out: list[tuple[str, ...]] = []
     truncated = False
+    nonzero = any(ch in "123456789" for c in chunks for ch in c.body)
     for p in range(n):
-        if p in totals:
+        zero = {q for parts, t in sums if t == p for q in parts}  # the parts a blank total needs at 0
+        if nonzero and len(zero) == n - 1:
             continue
         shift = {i: i - (i > p) for i in range(n) if i != p}
-        sub = [(tuple(shift[q] for q in parts if q != p), shift[t]) for parts, t in sums]
-        found, cut = _search(chunks, kinds[:p] + kinds[p + 1 :], [g for g in sub if g[0]])
+        sub = [(tuple(shift[q] for q in parts if q != p), shift[t]) for parts, t in sums if t != p]
+        rest = kinds[:p] + kinds[p + 1 :]
+        if zero:
+            found, cut = _walk(chunks, rest, [g for g in sub if g[0]], {frozenset(shift[q] for q in zero): 0})
+        else:
+            found, cut = _search(chunks, rest, [g for g in sub if g[0]])
         out.extend((*f[:p], "", *f[p:]) for f in found)
         truncated = truncated or cut
     return out, truncated
@@ -169,7 +175,9 @@ def _search(
         if not _valid(text, kinds[-1]) or text in _markers():
             continue
         head = chunks[:-1] + ([_Chunk(body[: len(body) - size], "")] if size < len(body) else [])
-        if not rest and len(last[0]) == n - 1 and not any(k.signed or k.money for k in kinds):
+        marked = any(m in c.body for c in head for m in _markers())
+        if not rest and len(last[0]) == n - 1 and not any(k.signed or k.money for k in kinds) and not marked:
+            # Met in the middle: counts only (a marked cell, "—", counts as nothing: the general walk).
             found = _summing(head, kinds[:-1], int(text), budget)
         else:
             found, _ = _walk(head, kinds[:-1], rest, {frozenset(last[0]): int(text)}, budget)
@@ -375,6 +383,8 @@ def _walk(
         if all(p < total for p in parts):
             total_of.update({p: total for p in parts})
     target_of = {p: group for group in targets for p in group}
+    marked = any(m in c.body for c in chunks for m in _markers())  # marks count as nothing, digits or not
+    widest = max(len(m) for m in _markers())
     parts_of = {total: parts for parts, total in sums if all(p < total for p in parts)}
     cells: list[str] = []
     values: list[Decimal | int | None] = []
@@ -397,9 +407,12 @@ def _walk(
             return False
         if min(group) <= i < n - 1 and max(group) == n - 1 and len(group) == n - min(group):
             # The cells left are all the group's: as many characters in so many cells make one of
-            # them at least ceil(left / cells) digits long, so at least 10**(that - 1).
+            # them at least ceil(left / cells) digits long, so at least 10**(that - 1). A mark
+            # ("——") counts as nothing, whatever its length: then only the widest cell bounds.
             remaining = targets[group] - got
             parts_left = n - 1 - i
+            if marked:
+                return parts_left <= left <= parts_left * max(len(str(remaining)), widest)
             if remaining == 0:
                 return left == parts_left
             return 10 ** (-(-left // parts_left) - 1) <= remaining and left <= parts_left * len(
@@ -487,9 +500,88 @@ def _restore(
 
 
 def _holds(values: list[Decimal | int | None], s: Sum) -> bool:
-    """A blank or marked total holds only beside blank parts (blank counts as nothing)."""
+    """A blank or marked cell counts as 0, as the contract's checks count it: a blank or marked
+    total holds beside parts that are all 0, blank or marked."""
     parts, total = s
-    t = values[total]
-    if t is None:
-        return all(values[p] is None for p in parts)
-    return sum(values[p] or 0 for p in parts) == t
+    return sum(values[p] or 0 for p in parts) == (values[total] or 0)
+
+
+Weighted = tuple[tuple[tuple[int, int], ...], int]  # ((cell index, coefficient), …) summing to 0; a cost
+Bound = tuple[Decimal | int, Decimal | int, int]  # the least and the most a cell may read; a cost past them
+
+
+def readings(
+    raw: str,
+    kinds: Sequence[CellKind],
+    bounds: Mapping[int, Bound],
+    sums: Sequence[Weighted],
+    budget: int,
+    blanks: int,
+    steps: int = MAX_STEPS,
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Every well-formed split of `raw` into `len(kinds)` cells, at most `blanks` of them blank, whose
+    departures cost at most `budget`: a cell of `bounds` read outside them (a blank as 0: the
+    relations cannot tell them apart) costs its cost, a broken relation of `sums` its cost. No
+    relation is required to hold: where the source breaks a row's relation (a wrong printed total),
+    the split it printed is among these. Second: whether the search was cut short."""
+    chunks = _chunks(raw)
+    n = len(kinds)
+    after = [sum(len(ch.body) for ch in chunks[c:]) for c in range(len(chunks) + 1)]
+    checks: dict[int, list[Weighted]] = {}
+    for s in sums:
+        checks.setdefault(max(i for i, _ in s[0]), []).append(s)
+    out: list[tuple[str, ...]] = []
+    cells: list[str] = []
+    values: list[Decimal | int] = []
+    left = [steps]
+
+    def cost(i: int, value: Decimal | int) -> int:
+        spent = 0
+        if i in bounds and not bounds[i][0] <= value <= bounds[i][1]:
+            spent += bounds[i][2]
+        for terms, weight in checks.get(i, ()):
+            if sum(values[j] * k for j, k in terms if j != i) + value * dict(terms)[i] != 0:
+                spent += weight
+        return spent
+
+    def place(i: int, c: int, o: int, text: str, value: Decimal | int, spent: int, blank: int) -> None:
+        cells.append(text)
+        values.append(value)
+        nxt = (c + 1, 0) if c < len(chunks) and o == len(chunks[c].body) else (c, o)
+        walk(i + 1, *nxt, spent, blank)
+        cells.pop()
+        values.pop()
+
+    def walk(i: int, c: int, o: int, spent: int, blank: int) -> None:
+        left[0] -= 1
+        if left[0] <= 0:
+            return
+        if i == n:
+            if c == len(chunks):
+                out.append(tuple(cells))
+            return
+        chars = after[c] - o
+        if len(chunks) - c > n - i or chars < n - i - (blanks - blank):
+            return  # every chunk left needs a cell; every cell not blank a character
+        if blank < blanks and (extra := cost(i, 0)) + spent <= budget:
+            place(i, c, o, "", 0, spent + extra, blank + 1)
+        if c == len(chunks):
+            return
+        body = chunks[c].body
+        for end in range(o + 1, len(body) + 1):
+            text = body[o:end]
+            if not _valid(text, kinds[i]):
+                if end - o > 1 and text[-1].isdigit() and text.lstrip("+-−－")[:1] == "0":
+                    break  # a leading zero: no longer cell starting here is well-formed either
+                continue
+            if text in "-−－+" and end < len(body) and body[end].isdigit():
+                continue  # a dash before digits is their sign, not a cell of its own
+            value = _value(text)
+            number = value if value is not None else 0
+            extra = cost(i, number)
+            if spent + extra <= budget:
+                unit = chunks[c].unit if end == len(body) else ""
+                place(i, c, end, text + unit, number, spent + extra, blank)
+
+    walk(0, 0, 0, 0, 0)
+    return out, left[0] <= 0

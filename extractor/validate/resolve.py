@@ -5,11 +5,15 @@
 四; 总计 = the sum of the outcome rows) and the numbers the narrative states can tell them apart.
 
 A combination of splits (one per ambiguous run) is scored by the relations it satisfies: the
-contract's first, the narrative's second. A forward pass over the runs keeps the reachable residuals
-of the relations (combinations that leave the same residuals merge, so the search stays small); a
-backward pass finds which splits of each run take part in a best combination. A run left with one
-such split is decided and its cells are confident; a run left with several keeps the one the soft
+contract's first, the narrative's second (`split_search`). A run left with one split in the best
+combinations is decided and its cells are confident; a run left with several keeps the one the soft
 preferences favour, and its cells that differ between them are flagged with the others named.
+
+When a relation fails on every combination, the source may break a row's own relation, which no
+split its row allows reads: the search runs again under each hypothesis about where the source
+errs (`source_error`). What a relation that still fails may hide is then weighed cell by cell
+(`glued_doubt`): only a cell a failing relation ties and that a reading as good as the chosen one
+changes is flagged; a failing relation left with none is the document's own inconsistency.
 
 The decision is written on the table cells (text, confidence, a note); the caller rebuilds the
 contract's cells from them.
@@ -18,26 +22,24 @@ contract's cells from them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
-from operator import add
 from typing import Any
 
 import regex
 
 from .. import patterns
-from ..document import GluedRun, Line, TableCell
+from ..document import Line, TableCell
 from ..model import Cell
-from ..numbers import parse_cell
 from ..text import squash
 from .checks import Tables, relations
+from .glued_doubt import Glued, doubts
+from .glued_runs import Relations, Run, parse, problem, residual, search_runs
+from .source_error import hypotheses
+from .split_search import Outcome
 
 DOUBT = 0.6  # a cell whose split the evidence does not decide
 MAX_SPLITS = 64  # a run with more splits than this is not searched: its differing cells stay flagged
-MAX_STATES = 50_000
 SHOWN = 3  # alternatives named in a reason
-
-Residual = tuple[int | float, ...]  # ints: counts (money has no relation within a year)
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,6 @@ class Fact:
     paths: tuple[str, ...]
     value: int
     text: str
-
-
-@dataclass
-class _Run:
-    run: GluedRun
-    paths: dict[int, str]  # cell index → table path ("requests.granted.total")
-    cells: dict[int, TableCell]  # cell index → the table cell
-    values: list[dict[str, int | float | None]]  # per split: path → value
 
 
 def narrative_facts(lines: list[Line]) -> list[Fact]:
@@ -89,7 +83,7 @@ def resolve_glued(tables: Tables, sources: dict[str, TableCell], facts: list[Fac
     return warnings
 
 
-def _recheck_facts(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[str]:
+def _recheck_facts(tables: Tables, runs: list[Run], facts: list[Fact]) -> list[str]:
     """The numbers the narrative states on the chosen splits. A run that split several ways and
     holds a cell a stated number contradicts is not sure: when the source breaks a relation of its
     own row (a mistyped total), a spurious split can satisfy every relation the true one breaks,
@@ -98,8 +92,8 @@ def _recheck_facts(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[
     value: dict[str, float] = {}
     for r in runs:
         for i, path in r.paths.items():
-            v = r.run.value(tuple(c.text for _, c in sorted(r.cells.items())), i)
-            value[path] = float(v) if isinstance(v, (int, float, Decimal)) else 0.0
+            v = parse(r.run, i, r.chosen[i]) if r.chosen else None
+            value[path] = float(v) if v is not None else 0.0
     warnings = []
     for fact in facts:
         if not _known(tables, fact) or not any(p in value for p in fact.paths):
@@ -124,197 +118,180 @@ def _recheck_facts(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[
     return warnings
 
 
-def _recheck(tables: Tables, runs: list[_Run]) -> list[str]:
-    """The contract's relations on the chosen splits. When one fails with glued cells in it, no
-    glued cell connected to it (through relations that share cells) is sure: a spurious split can
-    satisfy a row whose printed total is wrong, and other rows' splits can be chosen to make up
-    its columns. The text cannot tell a source error from a misread split, so they are flagged."""
+def _recheck(tables: Tables, runs: list[Run]) -> list[str]:
+    """The contract's relations on the chosen splits. When one fails with glued cells in it, the
+    cells whose runs may be misread are flagged (`glued_doubt`: a reading of the digits as good as
+    the chosen one changes them); a failing relation left with none is the source's own error."""
     value: dict[str, float] = {}
     for r in runs:
         for i, path in r.paths.items():
-            kind = r.run.kinds[i]
-            v = parse_cell(r.cells[i].text, money=kind.money, signed=kind.signed, unit=kind.unit).value
+            v = parse(r.run, i, r.chosen[i])
             value[path] = float(v) if v is not None else 0.0
-    rels = [(rel.id, [*rel.parts, *rel.totals], rel.parts, rel.totals) for rel in relations(tables)]
-    failing = []
-    for name, paths, parts, totals in rels:
-        got = {p: value.get(p, _value(tables, p)) for p in paths}
-        if (
-            any(p in value for p in paths)
-            and abs(sum(got[p] for p in parts) - sum(got[p] for p in totals)) > 1e-6
-        ):
-            failing.append(name)
-    if not failing:
-        return []
-    # The relations connected to a failing one, and the cells they hold.
-    reached, cells, todo = set(failing), set(), list(failing)
-    by_path: dict[str, list[str]] = {}
-    members = {name: paths for name, paths, _, _ in rels}
-    for name, paths in members.items():
-        for p in paths:
-            by_path.setdefault(p, []).append(name)
-    while todo:
-        for p in members[todo.pop()]:
-            cells.add(p)
-            for other in by_path[p]:
-                if other not in reached:
-                    reached.add(other)
-                    todo.append(other)
-    named = ", ".join(failing[:SHOWN]) + (f" and {len(failing) - SHOWN} more" if len(failing) > SHOWN else "")
+    unknown = {p for r in runs if not r.searched for p in r.paths.values()}
+    rels = [(name, c) for c, _, name in _relations(tables) if not c.keys() & unknown]
+    for _, coef in rels:
+        for p in coef:
+            value.setdefault(p, _value(tables, p))
+    multi = [r for r in runs if len(r.run.kinds) >= 2]
+    found = doubts([Glued(r.run, r.chosen, r.paths) for r in multi], rels, value)
     flagged = 0
-    for r in runs:
-        if len(r.run.kinds) < 2:
-            continue
-        shown = "/".join(c.text for _, c in sorted(r.cells.items()))
-        for i, path in r.paths.items():
-            if path in cells and r.cells[i].confidence >= 1.0:
-                r.cells[i].confidence = DOUBT
-                r.cells[i].notes = [
-                    f"{r.run.what} {r.run.raw!r} read as {shown}; {named} fail with glued cells in "
-                    "them: the digits may split otherwise"
-                ]
-                flagged += 1
-    return [f"glued digits: {flagged} cells connected to relations that fail; flagged"] if flagged else []
+    for n, doubt in found.items():
+        r = multi[n]
+        shown = "/".join(r.chosen)
+        named = ", ".join(doubt.failing[:SHOWN]) + (
+            f" and {len(doubt.failing) - SHOWN} more" if len(doubt.failing) > SHOWN else ""
+        )
+        if doubt.readings:
+            alts = ", ".join("/".join(s) for s in doubt.readings[:SHOWN])
+            more = f" and {len(doubt.readings) - SHOWN} more" if len(doubt.readings) > SHOWN else ""
+            than = f"{doubt.gain} fewer relations failing" if doubt.gain else "no more relations failing"
+            why = f"the digits also read as {alts}{more}, with {than}"
+        else:
+            why = "its other readings are too many to weigh"
+        for i in sorted(doubt.cells):
+            cell = r.cells.get(i)
+            if cell is None or cell.confidence < 1.0:
+                continue
+            cell.confidence = DOUBT
+            cell.notes = [f"{r.run.what} {r.run.raw!r} read as {shown}; {named} fail: {why}"]
+            flagged += 1
+    return (
+        [f"glued digits: {flagged} cells that relations failing may have misread; flagged"] if flagged else []
+    )
 
 
-def _choose_splits(tables: Tables, runs: list[_Run], facts: list[Fact]) -> list[str]:
+def _choose_splits(tables: Tables, runs: list[Run], facts: list[Fact]) -> list[str]:
     warnings: list[str] = []
     for r in runs:
         _order(r)
-    open_ = [r for r in runs if 1 < len(r.run.splits) <= MAX_SPLITS and not r.run.truncated]
+        # A search cut short may have missed the right split, and a run with many is not searched.
+        r.searched = not r.run.truncated and len(r.run.splits) <= MAX_SPLITS
+    hard = _relations(tables)
+    soft = [(_coefficients(list(f.paths), []), -float(f.value), f.text) for f in facts if _known(tables, f)]
+    known = _first_values(tables, runs)
+    # A relation that holds a cell of a run not searched tells nothing: that cell may read anything.
+    unknown = {p for r in runs if not r.searched for p in r.paths.values()}
+    usable = [h for h in hard if not h[0].keys() & unknown]
+    open_ = [r for r in runs if r.searched and len(r.run.splits) > 1]
+    outcome = search_runs(problem(open_, usable, [f for f in soft if not f[0].keys() & unknown], known))
+    failing: set[str] | None = None
+    explained = False  # a hypothesis of one error in one cell won
+    if outcome is not None:
+        chosen = dict(known)
+        for r, j in zip(open_, outcome.chosen, strict=True):
+            chosen.update({p: float(v or 0) for p, v in r.values[j].items()})
+        glued = {p for r in runs if r.searched for p in r.paths.values()}
+        failing = {p for c, _, _ in usable if c.keys() & glued and abs(residual(c, chosen)) > 1e-6 for p in c}
+    if outcome is None or failing or any(not r.run.fits_row for r in runs):
+        # A relation fails on the splits chosen, or a row has no split its relation allows: the
+        # source may break a row's own relation. Search again under each hypothesis of where.
+        found = hypotheses(runs, failing, hard, soft, known)
+        if found is not None:
+            open_, outcome, explained = found
+    if outcome is None:
+        for r in (r for r in runs if r.searched):
+            others = list(range(1, len(r.run.splits)))
+            _apply(r, 0, decided=not others, alternatives=others, note="too many combinations to search")
+        _flag_unsearched(runs, warnings)
+        return [*warnings, "glued digits: too many combinations to decide by the relations; cells flagged"]
+    decided = set(open_)
     for r in runs:
-        if r.run.truncated or len(r.run.splits) > MAX_SPLITS:
-            # A search cut short may have missed the right split: nothing it found is sure.
+        if r.searched and r not in decided:
+            _apply(r, 0, decided=True, alternatives=[], note="")
+    _flag_unsearched(runs, warnings)
+    # Where some relation fails whatever the splits, the best readings still decide when one error
+    # of the source explains every failure (the failing relations share a cell); what they may hide
+    # is `_recheck`'s to flag. Failures no one cell explains (two errors, or cells a converter lost)
+    # leave every split a candidate: each cell the splits disagree on is flagged.
+    explained = explained or outcome.consistent or _one_error(known, runs, open_, outcome, hard)
+    decided_by = (
+        "the row and column relations"
+        if outcome.consistent
+        else "the most relations (others fail on every split)"
+    )
+    for i, r in enumerate(open_):
+        ok = sorted(outcome.feasible[i])
+        if not explained:
+            ok = sorted({*range(r.candidates), *ok})
+        pick = outcome.chosen[i]
+        if len(ok) == 1:
+            note = f"the only split that satisfies {decided_by}"
+            if len(outcome.feasible_hard[i]) > 1:
+                note += " and the numbers the narrative states"
+            if pick >= r.candidates:
+                note += "; it breaks the row's own relation, as the source printed it"
+            _apply(r, pick, decided=True, alternatives=[], note=note)
+        else:
+            note = "" if outcome.consistent else f"each in a reading that satisfies {decided_by}"
+            if not explained:
+                note = "relations fail that no one error of the source explains"
+            _apply(r, pick, decided=False, alternatives=[j for j in ok if j != pick], note=note)
+            warnings.append(f"{r.run.what} {r.run.raw!r} split {len(ok)} ways; cells flagged")
+        keep = [j for j in range(len(r.run.splits)) if j < r.candidates or j == pick or j in ok]
+        r.run.splits = [r.run.splits[j] for j in keep]
+        r.values = [r.values[j] for j in keep]
+    return warnings
+
+
+def _one_error(
+    known: dict[str, float], runs: list[Run], open_: list[Run], outcome: Outcome, hard: Relations
+) -> bool:
+    """Whether the relations that fail on the chosen reading all hold one cell (one wrong printed
+    number explains them). Relations that hold a cell of a run not searched tell nothing."""
+    value = dict(known)
+    for r, j in zip(open_, outcome.chosen, strict=True):
+        value.update({p: float(v or 0) for p, v in r.values[j].items()})
+    unknown = {p for r in runs if not r.searched for p in r.paths.values()}
+    glued = {p for r in runs if r.searched for p in r.paths.values()}
+    failing = [
+        set(c)
+        for c, _, _ in hard
+        if c.keys() & glued and not c.keys() & unknown and abs(residual(c, value)) > 1e-6
+    ]
+    return bool(set.intersection(*failing)) if failing else True
+
+
+def _flag_unsearched(runs: list[Run], warnings: list[str]) -> None:
+    for r in runs:
+        if not r.searched:
             others = list(range(1, len(r.run.splits)))
             _apply(
                 r, 0, decided=False, alternatives=others, note="it splits too many ways to search", every=True
             )
             warnings.append(f"{r.run.what} {r.run.raw!r} split too many ways to search; cells flagged")
-        elif len(r.run.splits) == 1:
-            _apply(r, 0, decided=True, alternatives=[], note="")
-    if not open_:
-        return warnings
-    hard = [(_coefficients(rel.parts, rel.totals), 0.0, rel.id) for rel in relations(tables)]
-    soft = [(_coefficients(list(f.paths), []), -float(f.value), f.text) for f in facts if _known(tables, f)]
-    variable = {p for r in open_ for p in r.paths.values()}
-    rels = [(c, k, name) for c, k, name in hard + soft if variable & c.keys()]
-    n_hard = sum(1 for c, _, _ in hard if variable & c.keys())
-    if not rels:
-        for r in open_:
-            _apply(r, 0, decided=False, alternatives=list(range(1, len(r.run.splits))), note="")
-            warnings.append(f"{r.run.what} {r.run.raw!r} split {len(r.run.splits)} ways; cells flagged")
-        return warnings
-    base = tuple(
-        k + sum(v * _value(tables, p) for p, v in c.items() if p not in variable) for c, k, _ in rels
-    )
-    deltas = [
-        [
-            tuple(sum(c.get(p, 0) * (vals[p] or 0) for p in r.paths.values()) for c, _, _ in rels)
-            for vals in r.values
-        ]
-        for r in open_
-    ]
-    base, deltas = _integral(base), [[_integral(d) for d in ds] for ds in deltas]
-    domains = _prune(base, deltas, n_hard)
-    narrowed = [[deltas[i][j] for j in dom] for i, dom in enumerate(domains)]
-    layers = _forward(base, narrowed)
-    if layers is None:
-        for r, dom in zip(open_, domains, strict=True):
-            _apply(r, dom[0], decided=False, alternatives=dom[1:], note="too many combinations to search")
-        return [*warnings, "glued digits: too many combinations to decide by the relations; cells flagged"]
-
-    def score(state: Residual) -> tuple[int, int]:
-        zeros = [abs(x) < 1e-6 for x in state]
-        return sum(zeros[:n_hard]), sum(zeros[n_hard:])
-
-    final = layers[-1]
-    best = max(score(s) for s in final)
-    best_hard = max(score(s)[0] for s in final)
-    targets = {s for s in final if score(s) == best}
-    targets_hard = {s for s in final if score(s)[0] == best_hard}
-    feasible = _feasible(layers, narrowed, targets)
-    feasible_hard = _feasible(layers, narrowed, targets_hard)
-    chosen = _choose(layers, narrowed, targets)
-    consistent = best[0] == n_hard
-    for i, (r, dom) in enumerate(zip(open_, domains, strict=True)):
-        ok = [dom[j] for j in sorted(feasible[i])]
-        pick = dom[chosen[i]]
-        if consistent and len(ok) == 1:
-            note = "the only split that satisfies the row and column relations"
-            if len(feasible_hard[i]) > 1:
-                note += " and the numbers the narrative states"
-            _apply(r, pick, decided=True, alternatives=[], note=note)
-            continue
-        candidates = ok if consistent else list(range(len(r.run.splits)))
-        note = "" if consistent else "no split satisfies every relation"
-        _apply(r, pick, decided=False, alternatives=[j for j in candidates if j != pick], note=note)
-        warnings.append(f"{r.run.what} {r.run.raw!r} split {len(candidates)} ways; cells flagged")
-    return warnings
 
 
-def _prune(base: Residual, deltas: list[list[Residual]], n_hard: int) -> list[list[int]]:
-    """Each run's splits that can still satisfy the contract relations, the other runs' splits
-    taken at their least and their most (repeated until nothing changes). A relation that would
-    leave a run no split is one the source itself breaks: it is left out of the pruning (the search
-    still weighs it), and the pruning starts over without it."""
-    use = set(range(n_hard))
-    while True:
-        domains = [list(range(len(d))) for d in deltas]
-        broken = _narrow(base, deltas, domains, use)
-        if broken is None:
-            return domains
-        use.discard(broken)
+def _relations(tables: Tables) -> Relations:
+    return [(_coefficients(rel.parts, rel.totals), 0.0, rel.id) for rel in relations(tables)]
 
 
-def _narrow(
-    base: Residual, deltas: list[list[Residual]], domains: list[list[int]], use: set[int]
-) -> int | None:
-    """Narrow `domains` in place by the relations in `use`; a relation that empties one, or None."""
-    changed = True
-    while changed:
-        changed = False
-        lo = {k: [min(deltas[i][j][k] for j in dom) for i, dom in enumerate(domains)] for k in use}
-        hi = {k: [max(deltas[i][j][k] for j in dom) for i, dom in enumerate(domains)] for k in use}
-        low = {k: base[k] + sum(lo[k]) for k in use}
-        high = {k: base[k] + sum(hi[k]) for k in use}
-        for i, dom in enumerate(domains):
-            keep = list(dom)
-            for k in sorted(use):
-                kept = [
-                    j
-                    for j in keep
-                    if low[k] - lo[k][i] + deltas[i][j][k] <= 1e-6
-                    and high[k] - hi[k][i] + deltas[i][j][k] >= -1e-6
-                ]
-                if not kept:
-                    return k
-                keep = kept
-            if len(keep) < len(dom):
-                domains[i] = keep
-                changed = True
-                break  # the bounds changed: recompute them
-    return None
+def _first_values(tables: Tables, runs: list[Run]) -> dict[str, float]:
+    """Every cell a relation may hold: glued cells at their first split, the others as read."""
+    out: dict[str, float] = {}
+    for table, rows in tables.items():
+        for row, cols in rows.items():
+            for col, cell in cols.items():
+                out[f"{table}.{row}.{col}"] = float(cell.value) if cell.value is not None else 0.0
+    for r in runs:
+        out.update({p: float(v or 0) for p, v in r.values[0].items()})
+    return out
 
 
-def _runs(tables: Tables, sources: dict[str, TableCell]) -> list[_Run]:
-    by_run: dict[int, _Run] = {}
+def _runs(tables: Tables, sources: dict[str, TableCell]) -> list[Run]:
+    by_run: dict[int, Run] = {}
     for path, cell in sources.items():
         if cell.glued is None or len(cell.glued.run.kinds) < 2:
             continue
         run = cell.glued.run
-        r = by_run.setdefault(id(run), _Run(run, {}, {}, []))
+        r = by_run.setdefault(id(run), Run(run, {}, {}, []))
         r.paths[cell.glued.index] = path
         r.cells[cell.glued.index] = cell
     for r in by_run.values():
         r.values = [
-            {path: _parse(r.run, i, split[i]) for i, path in r.paths.items()} for split in r.run.splits
+            {path: parse(r.run, i, split[i]) for i, path in r.paths.items()} for split in r.run.splits
         ]
+        r.candidates = len(r.run.splits)
     return list(by_run.values())
-
-
-def _parse(run: GluedRun, index: int, text: str) -> int | float | None:
-    kind = run.kinds[index]
-    return parse_cell(text, money=kind.money, signed=kind.signed, unit=kind.unit).value
 
 
 @cache
@@ -323,7 +300,7 @@ def _preferences() -> dict[str, Any]:
     return prefs
 
 
-def _order(r: _Run) -> None:
+def _order(r: Run) -> None:
     """Splits in the order the soft preferences favour (patterns/glued.toml); ties keep the search
     order. A preference never decides a cell: it only says which split to show first."""
     prefs = _preferences()
@@ -349,11 +326,6 @@ def _order(r: _Run) -> None:
     r.values = [r.values[n] for n in order]
 
 
-def _integral(v: Residual) -> Residual:
-    """Whole numbers as ints, so that sums are exact and fast."""
-    return tuple(int(x) if float(x).is_integer() else round(x, 6) for x in v)
-
-
 def _coefficients(parts: list[str], totals: list[str]) -> dict[str, int]:
     c: dict[str, int] = {}
     for p in parts:
@@ -377,61 +349,15 @@ def _known(tables: Tables, fact: Fact) -> bool:
     return all(_get(tables, p) is not None for p in fact.paths)
 
 
-def _add(a: Residual, b: Residual) -> Residual:
-    return tuple(map(add, a, b))
-
-
-def _forward(base: Residual, deltas: list[list[Residual]]) -> list[set[Residual]] | None:
-    layers = [{base}]
-    for ds in deltas:
-        nxt = {_add(s, d) for s in layers[-1] for d in ds}
-        if len(nxt) > MAX_STATES:
-            return None
-        layers.append(nxt)
-    return layers
-
-
-def _feasible(
-    layers: list[set[Residual]], deltas: list[list[Residual]], targets: set[Residual]
-) -> list[set[int]]:
-    """For each run, the splits that take part in a combination ending in `targets`."""
-    reach = targets
-    out: list[set[int]] = [set() for _ in deltas]
-    for i in range(len(deltas) - 1, -1, -1):
-        here = set()
-        for s in layers[i]:
-            for j, d in enumerate(deltas[i]):
-                if _add(s, d) in reach:
-                    here.add(s)
-                    out[i].add(j)
-        reach = here
-    return out
-
-
-def _choose(layers: list[set[Residual]], deltas: list[list[Residual]], targets: set[Residual]) -> list[int]:
-    """One combination ending in `targets`: at each run, the first split (in preference order) from
-    which a target is still reachable."""
-    reach: list[set[Residual]] = [set() for _ in layers]
-    reach[-1] = set(targets)
-    for i in range(len(deltas) - 1, -1, -1):
-        reach[i] = {s for s in layers[i] if any(_add(s, d) in reach[i + 1] for d in deltas[i])}
-    state = next(iter(layers[0]))
-    out = []
-    for i, ds in enumerate(deltas):
-        j = next(j for j, d in enumerate(ds) if _add(state, d) in reach[i + 1])
-        out.append(j)
-        state = _add(state, ds[j])
-    return out
-
-
 def _apply(
-    r: _Run, chosen: int, *, decided: bool, alternatives: list[int], note: str, every: bool = False
+    r: Run, chosen: int, *, decided: bool, alternatives: list[int], note: str, every: bool = False
 ) -> None:
     """Write the chosen split on the run's table cells: confident where decided or where every
     candidate split agrees, flagged with the others named where they differ (`every`: all its
     cells flagged, when the candidates may not hold the right split: a search cut short)."""
     run = r.run
     split = run.splits[chosen]
+    r.chosen = split
     shown = "/".join(split)
     for i, cell in r.cells.items():
         cell.text = split[i]
