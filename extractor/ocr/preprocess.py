@@ -51,6 +51,7 @@ def render_pdf_page(
     seal to lift out), else in grey (a third of the memory). With `box` (x0, top, x1, bottom in
     points from the top-left), only that region is rendered."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
@@ -63,7 +64,16 @@ def render_pdf_page(
             thumb = np.asarray(page.render(scale=36 / 72, crop=crop).to_numpy(), dtype=np.int16)
             red = thumb[:, :, 2] - np.maximum(thumb[:, :, 0], thumb[:, :, 1]) > 50
             colour = bool(red.sum() >= 3)
-            bitmap = page.render(scale=dpi / 72, grayscale=not colour, crop=crop)
+            # A grey page (a black-and-white or greyscale scan) goes straight into a one-byte
+            # bitmap: the same pixels as pdfium's grayscale mode, at a third of its time (on colour
+            # they differ by a level here and there, so a colour page keeps that mode).
+            grey = bool((thumb[:, :, 0] == thumb[:, :, 1]).all() and (thumb[:, :, 1] == thumb[:, :, 2]).all())
+            if colour:
+                bitmap = page.render(scale=dpi / 72, crop=crop)
+            elif grey:
+                bitmap = page.render(scale=dpi / 72, crop=crop, force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
+            else:
+                bitmap = page.render(scale=dpi / 72, grayscale=True, crop=crop)
             image = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
             bitmap.close()
         finally:
