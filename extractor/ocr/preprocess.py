@@ -38,6 +38,7 @@ class PageImage:
     to_source: Matrix  # working pixel → source pixel (the rendered page or the image file)
     source_size: tuple[int, int]  # width, height of the source in pixels
     notes: list[str]
+    ink: Image | None = None  # `binarize(gray)` when it was computed already
 
 
 def render_pdf_page(
@@ -241,23 +242,30 @@ def prepare(image: Image, dpi: float | None, engine: Engine | None = None) -> Pa
     if 0.9 < factor < 1.12:
         factor = 1.0
     angle = skew_angle(ink)
-    del ink
     size = (round(w1 * factor), round(h1 * factor))
     m = _rotation(angle, size[0], size[1]) @ _scale(factor)
-    work = warp(gray, m, size) if (angle or factor != 1.0) else gray
+    # The working image's ink, kept for the ruling lines while it stays that of the working image.
+    work = gray
+    work_ink: Image | None = ink
+    del ink
+    if angle or factor != 1.0:
+        work, work_ink = warp(gray, m, size), None
     if abs(angle) >= 2:  # a scan's usual skew is not worth a warning
         notes.append(f"rotated by {angle:.2f}°")
     # Keystone and what rotation is left: square up the ruling lines.
-    k = square_up(binarize(work))
+    if work_ink is None:
+        work_ink = binarize(work)
+    k = square_up(work_ink)
     if k is not None:
         m = k @ m
-        work = warp(gray, m, size)
+        work, work_ink = warp(gray, m, size), None
         notes.append("perspective corrected from the ruling lines")
     return PageImage(
         gray=work,
         to_source=np.asarray(np.linalg.inv(m @ turned), dtype=np.float64),
         source_size=(w0, h0),
         notes=notes,
+        ink=work_ink,
     )
 
 
