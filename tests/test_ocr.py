@@ -336,7 +336,7 @@ class Garbage:
 
     def __call__(self) -> FakeEngine:
         return FakeEngine(
-            {("eng", 7): ["7"], ("chi_sim", 7): ["鬼"], ("chi_sim", 6): ["鬼"], ("chi_sim+eng", 3): ["鬼"]}
+            {("eng", 7): ["7"], ("chi_sim", 7): ["鬼"], ("chi_sim", 6): ["鬼"], ("chi_sim", 3): ["鬼"]}
         )
 
 

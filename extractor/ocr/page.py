@@ -61,9 +61,16 @@ def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
 
 
 def ocr_page(job: PageJob, engine: Engine) -> PageResult:
+    # Pages run one per core: OpenCV's own threads on top only fight them (on two busy cores they
+    # doubled the CPU time of the full-page morphology and labelling). Same results either way.
     engine_messages(engine)  # what an earlier page left unsaid is not this page's
-    work, unit = load(job, engine)
-    return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        work, unit = load(job, engine)
+        return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
+    finally:
+        cv2.setNumThreads(threads)
 
 
 def read_page(
@@ -74,7 +81,7 @@ def read_page(
     gray = work.gray
     # Working pixels → output units (for ordering positions: row tops, column edges, line tops).
     scale = float(np.sqrt(abs(np.linalg.det(work.to_source[:2, :2])))) * unit
-    ink = binarize(gray)
+    ink = work.ink if work.ink is not None else binarize(gray)
     structure = find_structure(ink)
     tables: list[Table] = []
     for boxes in structure.tables:

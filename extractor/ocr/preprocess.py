@@ -38,6 +38,7 @@ class PageImage:
     to_source: Matrix  # working pixel → source pixel (the rendered page or the image file)
     source_size: tuple[int, int]  # width, height of the source in pixels
     notes: list[str]
+    ink: Image | None = None  # `binarize(gray)` when it was computed already
 
 
 def render_pdf_page(
@@ -51,6 +52,7 @@ def render_pdf_page(
     seal to lift out), else in grey (a third of the memory). With `box` (x0, top, x1, bottom in
     points from the top-left), only that region is rendered."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     pdf = pdfium.PdfDocument(str(path), password=password)
     try:
@@ -63,7 +65,16 @@ def render_pdf_page(
             thumb = np.asarray(page.render(scale=36 / 72, crop=crop).to_numpy(), dtype=np.int16)
             red = thumb[:, :, 2] - np.maximum(thumb[:, :, 0], thumb[:, :, 1]) > 50
             colour = bool(red.sum() >= 3)
-            bitmap = page.render(scale=dpi / 72, grayscale=not colour, crop=crop)
+            # A grey page (a black-and-white or greyscale scan) goes straight into a one-byte
+            # bitmap: the same pixels as pdfium's grayscale mode, at a third of its time (on colour
+            # they differ by a level here and there, so a colour page keeps that mode).
+            grey = bool((thumb[:, :, 0] == thumb[:, :, 1]).all() and (thumb[:, :, 1] == thumb[:, :, 2]).all())
+            if colour:
+                bitmap = page.render(scale=dpi / 72, crop=crop)
+            elif grey:
+                bitmap = page.render(scale=dpi / 72, crop=crop, force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
+            else:
+                bitmap = page.render(scale=dpi / 72, grayscale=True, crop=crop)
             image = np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
             bitmap.close()
         finally:
@@ -231,23 +242,30 @@ def prepare(image: Image, dpi: float | None, engine: Engine | None = None) -> Pa
     if 0.9 < factor < 1.12:
         factor = 1.0
     angle = skew_angle(ink)
-    del ink
     size = (round(w1 * factor), round(h1 * factor))
     m = _rotation(angle, size[0], size[1]) @ _scale(factor)
-    work = warp(gray, m, size) if (angle or factor != 1.0) else gray
+    # The working image's ink, kept for the ruling lines while it stays that of the working image.
+    work = gray
+    work_ink: Image | None = ink
+    del ink
+    if angle or factor != 1.0:
+        work, work_ink = warp(gray, m, size), None
     if abs(angle) >= 2:  # a scan's usual skew is not worth a warning
         notes.append(f"rotated by {angle:.2f}°")
     # Keystone and what rotation is left: square up the ruling lines.
-    k = square_up(binarize(work))
+    if work_ink is None:
+        work_ink = binarize(work)
+    k = square_up(work_ink)
     if k is not None:
         m = k @ m
-        work = warp(gray, m, size)
+        work, work_ink = warp(gray, m, size), None
         notes.append("perspective corrected from the ruling lines")
     return PageImage(
         gray=work,
         to_source=np.asarray(np.linalg.inv(m @ turned), dtype=np.float64),
         source_size=(w0, h0),
         notes=notes,
+        ink=work_ink,
     )
 
 
