@@ -174,7 +174,7 @@ def test_review_by_keyboard_in_chromium_then_export_gives_the_truth(tmp_path: Pa
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    assert {k[0] for k in keys} >= {"s01_gov_2021_split4_scan.pdf", "s02_bureau_2019_blanks_photo.pdf"}
+    assert len({k[0] for k in keys}) >= 2  # the queue runs across the batch's files
     assert any(k[2] == ["Enter"] for k in keys)  # a right reading: one keystroke
     assert any(k[2][-1] == "Enter" and len(k[2]) > 1 for k in keys)  # a wrong one: the number, Enter
     assert any(k[2] == ["b"] for k in keys)  # a blank read as 0
