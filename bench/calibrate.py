@@ -192,7 +192,8 @@ def fit(
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Logistic regression (Newton's method, an L2 penalty on every weight but the bias) on the
     evidence, then an isotonic map of its log-odds to the observed share right (pool adjacent
-    violators, each block's share smoothed by one right and one wrong cell, so no band claims 1.0)."""
+    violators, each block's share smoothed by one right and one wrong cell, so no band claims 1.0):
+    a step function, each block from its lowest log-odds on."""
     import numpy as np
 
     names = sorted({k for f, _ in rows for k in f if not k.startswith("_")})
@@ -216,13 +217,13 @@ def fit(
     }
     z = x @ w
     order = np.argsort(z)
-    blocks: list[list[float]] = []  # [sum right, count, z sum]
+    blocks: list[list[float]] = []  # [sum right, count, lowest z]
     for i in order:
         blocks.append([y[i], 1.0, z[i]])
         while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
             a, b = blocks.pop(), blocks.pop()
-            blocks.append([a[0] + b[0], a[1] + b[1], a[2] + b[2]])
-    knots_z = [round(b[2] / b[1], 3) for b in blocks]
+            blocks.append([a[0] + b[0], a[1] + b[1], min(a[2], b[2])])
+    knots_z = [round(b[2], 3) for b in blocks]
     knots_p = []
     for b in blocks:  # smoothed, and kept monotone (smoothing a small block can undercut the last)
         knots_p.append(round(max((b[0] + 1) / (b[1] + 2), knots_p[-1] if knots_p else 0.0), 4))

@@ -219,18 +219,17 @@ def probability(features: dict[str, float]) -> float:
 
 
 def calibrated(z: float, table: dict[str, list[float]]) -> float:
-    """The log-odds `z` through the calibration table (piecewise linear over z), or the logistic."""
+    """The log-odds `z` through the calibration table (a step function: the share right of the
+    fitted block whose lowest log-odds `z` has reached), or the logistic without a table."""
     zs, ps = table.get("z", []), table.get("p", [])
     if len(zs) < 2:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-    if z <= zs[0]:
-        return float(ps[0])
-    if z >= zs[-1]:
-        return float(ps[-1])
-    for (z0, p0), (z1, p1) in zip(zip(zs, ps, strict=True), zip(zs[1:], ps[1:], strict=True), strict=False):
-        if z0 <= z <= z1:
-            return float(p0 + (p1 - p0) * (z - z0) / (z1 - z0 or 1.0))
-    return float(ps[-1])
+    p = float(ps[0])
+    for z0, p0 in zip(zs, ps, strict=True):
+        if z < z0:
+            break
+        p = float(p0)
+    return p
 
 
 def apply(
