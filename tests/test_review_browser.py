@@ -48,12 +48,19 @@ def misread_scans(path: Path, settings: Settings) -> Report:
     """The scan read from its recorded OCR, then two readings made wrong, as a misread would be: a
     flagged number off by 7, and a blank cell read as 0 (flagged). The reviewer must correct both."""
     report = extract(path, replay(path.name))
-    if report.needs_review:
-        item = report.needs_review[0]
-        table, row, column = item.path.split(".")
-        cell = getattr(report, table)[row][column]
-        cell.value = item.value = (cell.value or 0) + 7
-        cell.raw = str(cell.value)
+    numbers = [i for i in report.needs_review if i.value is not None and i.path.startswith("requests.")]
+    if not numbers:  # nothing flagged with a number: a number cell read wrong, and flagged as such
+        row, column, cell = next(
+            (r, c, cell) for r, cols in report.requests.items() for c, cell in cols.items() if cell.value
+        )
+        cell.confidence, cell.reasons = 0.4, ["OCR readings disagree (made so by the test)"]
+        numbers = [ReviewItem(f"requests.{row}.{column}", cell.value, 0.4, cell.reasons)]
+        report.needs_review.insert(0, numbers[0])
+    item = numbers[0]
+    table, row, column = item.path.split(".")
+    cell = getattr(report, table)[row][column]
+    cell.value = item.value = (cell.value or 0) + 7
+    cell.raw = str(cell.value)
     blanks = [(r, c) for r, cols in report.requests.items() for c, cell in cols.items() if cell.value is None]
     if blanks:
         row, column = blanks[0]
