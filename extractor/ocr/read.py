@@ -122,15 +122,8 @@ def ink_crop(gray: Image, rule_mask: Image, box: tuple[int, int, int, int]) -> I
     signs = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if (
-            i not in big
-            and area >= 4
-            and w >= 1.5 * h
-            and h <= 0.3 * glyph_h
-            and x + w <= xs0
-            and xs0 - (x + w) <= glyph_h
-            and ys0 + 0.25 * glyph_h <= y + h / 2 <= ys0 + 0.75 * glyph_h
-        ):
+        near_glyphs = area >= 4 and xs0 - (x + w) <= glyph_h
+        if i not in big and near_glyphs and _minus_at((x, y, w, h), xs0, ys0, ys1, glyph_h):
             signs.append(i)
             xs0 = min(xs0, x)
     near = cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((15, 15), np.uint8))
@@ -441,40 +434,51 @@ def _leading_mark(crop: Image) -> bool:
     left = min(x for x, _, _, _, _ in tall)
     top = min(y for _, y, _, _, _ in tall)
     bottom = max(y + h for _, y, _, h, _ in tall)
-    for x, y, w, h, _ in parts:
-        mid = y + h / 2
-        if (
-            x + w <= left
-            and w >= 1.5 * h
-            and h <= 0.3 * tallest
-            and top + 0.25 * (bottom - top) <= mid <= top + 0.75 * (bottom - top)
-        ):
-            return True
-    return False
+    return any(_minus_at((x, y, w, h), left, top, bottom, tallest) for x, y, w, h, _ in parts)
+
+
+def _minus_at(box: tuple[int, int, int, int], left: int, top: int, bottom: int, glyph: int) -> bool:
+    """A piece of ink (x, y, w, h) is a minus sign before glyphs `glyph` px tall that start at
+    `left` and span `top`–`bottom`: a short flat stroke left of them, at their mid-height."""
+    x, y, w, h = box
+    band = bottom - top
+    return (
+        x + w <= left
+        and w >= 1.5 * h
+        and h <= 0.3 * glyph
+        and top + 0.25 * band <= y + h / 2 <= top + 0.75 * band
+    )
 
 
 def _bar(crop: Image) -> str | None:
     """'1' when the crop's only glyph is a plain upright bar (a sans-serif 1, which tesseract's eng
     model often returns nothing for); a vote like any reading, never a reading on its own."""
-    ink = (crop < INK_LEVEL).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    big = [i for i in range(1, n) if stats[i][4] >= MIN_SPECK]
-    if len(big) != 1:
+    stroke = _only_stroke(crop)
+    if stroke is None:
         return None
-    _, _, w, h, area = (int(v) for v in stats[big[0]])
+    w, h, area = stroke
     return "1" if h >= 12 and w <= 0.3 * h and area >= 0.6 * w * h else None
 
 
 def _dash(crop: Image) -> bool:
     """The crop's only ink is one solid flat stroke, at least three times as wide as it is tall (a
     blurred number at 150 dpi can run into one blob, but not one that flat and solid)."""
+    stroke = _only_stroke(crop)
+    if stroke is None:
+        return False
+    w, h, area = stroke
+    return w >= 3 * h and area >= 0.7 * w * h
+
+
+def _only_stroke(crop: Image) -> tuple[int, int, int] | None:
+    """Width, height and area of the crop's only piece of ink past a speck; None for none or more."""
     ink = (crop < INK_LEVEL).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     big = [i for i in range(1, n) if stats[i][4] >= MIN_SPECK]
     if len(big) != 1:
-        return False
+        return None
     _, _, w, h, area = (int(v) for v in stats[big[0]])
-    return w >= 3 * h and area >= 0.7 * w * h
+    return w, h, area
 
 
 def _unit_note(unit: str) -> str:
