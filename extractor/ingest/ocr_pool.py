@@ -102,8 +102,11 @@ def run_in_workers(
     added: dict[str, str] = {}
     tasks: list[Any] = [_PING, *((job, options) for job in jobs)]
     outcome: Outcome[Any, Any]
+    from ..ocr.page import opencv_single_threaded
+
     try:
-        with Pool(_read, jobs=workers, timeout=options.page_timeout, context=ctx) as pool:
+        pool = Pool(_read, jobs=workers, timeout=options.page_timeout, context=ctx)
+        with opencv_single_threaded(), pool:
             for outcome in pool.run(tasks):
                 if outcome.task == _PING:
                     if outcome.kind != "done":

@@ -9,6 +9,8 @@ page as rendered (the working image's box mapped back through the deskew).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,16 +61,25 @@ def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
     return prepare(image, dpi or job.dpi, engine), 1.0
 
 
-def ocr_page(job: PageJob, engine: Engine) -> PageResult:
-    # Pages run one per core: OpenCV's own threads on top only fight them (on two busy cores they
-    # doubled the CPU time of the full-page morphology and labelling). Same results either way.
+@contextmanager
+def opencv_single_threaded() -> Iterator[None]:
+    """OpenCV without its thread pool for the duration. Pages run one per core: its threads on top
+    only fight them (on two busy cores they doubled the CPU time of the full-page morphology and
+    labelling; the results are the same). And a process forked while the pool's threads live
+    inherits a pool whose threads are gone: the child's next call into it can wait forever, so
+    page workers are forked with the pool stopped."""
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        work, unit = load(job, engine)
-        return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
+        yield
     finally:
         cv2.setNumThreads(threads)
+
+
+def ocr_page(job: PageJob, engine: Engine) -> PageResult:
+    with opencv_single_threaded():
+        work, unit = load(job, engine)
+        return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
 
 
 def read_page(
