@@ -93,10 +93,11 @@ def _read(task: Any) -> Any:
 
 
 def run_in_workers(
-    jobs: list[Any], options: OcrOptions, workers: int, ctx: BaseContext
+    jobs: list[Any], options: OcrOptions, workers: int, ctx: BaseContext, loaded: Any = None
 ) -> tuple[dict[int, Any], list[str], dict[str, str]]:
     """Each job's PageResult by page number, warnings for the pages given up, and the OCR outputs
-    the workers recorded."""
+    the workers recorded. `loaded`: the engine this process built for `options.engine`, models
+    loaded; forked workers inherit it (the models copy-on-write) instead of loading their own."""
     results: dict[int, Any] = {}
     warnings: dict[int, str] = {}
     added: dict[str, str] = {}
@@ -104,10 +105,26 @@ def run_in_workers(
     outcome: Outcome[Any, Any]
     from ..ocr.page import opencv_single_threaded
 
+    held = [loaded] if loaded is not None else []
+    inherited = bool(held) and ctx.get_start_method() == "fork"
+    if inherited:
+        _engines[options.engine] = loaded
+
+    def let_go() -> None:
+        # Once the workers are forked this process needs no models; a worker started later (one
+        # that replaces a crashed one) loads its own.
+        while held:
+            if _engines.get(options.engine) is held[-1]:
+                del _engines[options.engine]
+            held.pop().close()
+
+    if not inherited:
+        let_go()  # workers from a fork server or spawned start afresh
     try:
         pool = Pool(_read, jobs=workers, timeout=options.page_timeout, context=ctx)
         with opencv_single_threaded(), pool:
             for outcome in pool.run(tasks):
+                let_go()
                 if outcome.task == _PING:
                     if outcome.kind != "done":
                         raise WorkerStartError(
@@ -129,4 +146,6 @@ def run_in_workers(
             f"the OCR worker processes could not start ({type(e).__name__}: {e}); free some memory or "
             "processes and rerun, or read the pages in this process with OcrOptions(workers=1)"
         ) from e
+    finally:
+        let_go()
     return results, [warnings[n] for n in sorted(warnings)], added

@@ -50,12 +50,15 @@ def triage(texts: Sequence[str]) -> dict[int, str]:
 # --- workers -----------------------------------------------------------------------------------------
 
 
-def _check_engine(options: OcrOptions) -> None:
-    """Tesseract and its models, checked once before any worker starts (a clear error, exit 8)."""
+def _check_engine(options: OcrOptions) -> Any:
+    """Tesseract and its models, checked once before any worker starts (a clear error, exit 8).
+    The engine the check loaded, so that it is the run's (None for other engines): loading the
+    models costs 0.2 s, which the check and every worker paid again."""
     if isinstance(options.engine, Tesseract):
-        from ..ocr.engine import check_tesseract
+        from ..ocr.engine import loaded_tesseract
 
-        check_tesseract()
+        return loaded_tesseract()
+    return None
 
 
 def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], list[str], str]:
@@ -64,7 +67,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     from ..ocr.page import ocr_page
     from .ocr_pool import start_context
 
-    _check_engine(options)
+    checked = _check_engine(options)
     workers = options.workers or min(len(jobs), os.cpu_count() or 1)
     if multiprocessing.parent_process() is not None:
         workers = 1  # already a worker (a batch): its siblings use the other cores
@@ -75,7 +78,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     context = start_context() if workers > 1 and len(jobs) > 1 else None
     if context is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        engine = options.engine()
+        engine = checked or options.engine()
         for job in jobs:
             try:
                 results[job.number] = ocr_page(job, engine)
@@ -86,7 +89,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     else:
         from .ocr_pool import run_in_workers
 
-        results, warnings, added = run_in_workers(jobs, options, workers, context)
+        results, warnings, added = run_in_workers(jobs, options, workers, context, checked)
         name = _engine_name(options)
     if added and isinstance(options.engine, Recorded) and options.engine.record:
         from ..ocr.engine import load_records, save_records

@@ -210,15 +210,23 @@ class TesseractEngine:
             self.close()
 
 
-def check_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> None:
-    """Raise DependencyMissingError (with the install command) unless libtesseract and the models
-    load."""
+def loaded_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> TesseractEngine:
+    """A TesseractEngine with the models loaded; DependencyMissingError (with the install command)
+    unless libtesseract and the models load."""
     engine = TesseractEngine()
     try:
         for lang in langs:
             engine._handle(lang)
-    finally:
+    except BaseException:
         engine.close()
+        raise
+    return engine
+
+
+def check_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> None:
+    """Raise DependencyMissingError (with the install command) unless libtesseract and the models
+    load."""
+    loaded_tesseract(langs).close()
 
 
 def tesseract_version() -> str | None:
