@@ -19,6 +19,7 @@ import numpy as np
 
 from ..document import BBox, Line, Page, Table, TableCell
 from ..grid import drop_frames, table_from_boxes
+from .arrays import Image
 from .engine import Engine, EngineError
 from .lines import TOLERANCE, find_structure
 from .preprocess import DPI, PageImage, binarize, load_image_page, map_box, prepare, render_pdf_page
@@ -49,6 +50,12 @@ class PageJob:
 class PageResult:
     page: Page
     notes: list[str]
+    # Read without its text (`read_page(..., text=False)`): the page's prose, the tables blanked,
+    # still to read with `read_text`; a working pixel in output units; and its dark pixels (a
+    # sample), a measure of what reading it will cost.
+    prose: Image | None = None
+    scale: float = 1.0
+    ink: int = 0
 
 
 def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
@@ -76,17 +83,23 @@ def opencv_single_threaded() -> Iterator[None]:
         cv2.setNumThreads(threads)
 
 
-def ocr_page(job: PageJob, engine: Engine) -> PageResult:
+def ocr_page(job: PageJob, engine: Engine, text: bool = True) -> PageResult:
     with opencv_single_threaded():
         work, unit = load(job, engine)
-        return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
+        return read_page(work, unit, job.number, engine, tables_only=job.tables_only, text=text)
 
 
 def read_page(
-    work: PageImage, unit: float, number: int, engine: Engine, tables_only: bool = False
+    work: PageImage,
+    unit: float,
+    number: int,
+    engine: Engine,
+    tables_only: bool = False,
+    text: bool = True,
 ) -> PageResult:
     """The page's tables and lines from its working image; with `tables_only`, nothing (not even
-    the text) from an image without a ruled table (a region of a page: a photo, a seal)."""
+    the text) from an image without a ruled table (a region of a page: a photo, a seal). Without
+    `text`, the lines are left to `read_text` on the result's `prose` (a page in two tasks)."""
     gray = work.gray
     # Working pixels → output units (for ordering positions: row tops, column edges, line tops).
     scale = float(np.sqrt(abs(np.linalg.det(work.to_source[:2, :2])))) * unit
@@ -113,15 +126,31 @@ def read_page(
         x0, y0, x1, y1 = (round(v) for v in table.bbox)
         prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside
     page = Page(number=number, width=work.source_size[0] * unit, height=work.source_size[1] * unit)
+    if text:
+        page.lines, failed = read_text(engine, prose, scale, number)
+        work.notes.extend(failed)
+    for table in tables:
+        _to_output_units(table, work, unit, scale)
+        page.tables.append(table)
+    result = PageResult(page=page, notes=[f"page {number}: {n}" for n in work.notes])
+    if not text:
+        result.prose, result.scale = prose, scale
+        result.ink = int(np.count_nonzero(prose[::4, ::4] < 128))
+    return result
+
+
+def read_text(engine: Engine, prose: Image, scale: float, number: int) -> tuple[list[Line], list[str]]:
+    """The text lines of a page's prose (its working image, the tables blanked) in output units,
+    and a note when the engine failed on it."""
     try:
         found = page_lines(engine, prose)
     except EngineError as e:
-        found = []
-        work.notes.append(f"page {number}: the OCR engine failed on the page's text ({e})")
+        return [], [f"the OCR engine failed on the page's text ({e})"]
+    lines = []
     for text, conf, box in found:
         if conf < MIN_LINE_CONF and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
             continue
-        page.lines.append(
+        lines.append(
             Line(
                 text=text,
                 page=number,
@@ -130,11 +159,7 @@ def read_page(
                 confidence=round(conf / 100, 3),
             )
         )
-    for table in tables:
-        _to_output_units(table, work, unit, scale)
-        page.tables.append(table)
-    del prose
-    return PageResult(page=page, notes=[f"page {number}: {n}" for n in work.notes])
+    return lines, []
 
 
 def _out_box(work: PageImage, unit: float, box: tuple[float, float, float, float]) -> BBox:
