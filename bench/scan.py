@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "tesseract_cpu_s": round(statistics.median(baseline_cpu), 2),
         "cpu_ratio": round(statistics.median(ours_cpu) / statistics.median(baseline_cpu), 2),
         "load_average_at_start": round(load, 2),
+        "target_ratio": 1.8,
         "target_s": 30,
         "target_peak_mb": 1024,
         "cells_flagged": len(report["needs_review"]),

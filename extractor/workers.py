@@ -193,7 +193,8 @@ class Pool(Generic[T, R]):
             w.stop()
 
     def run(self, tasks: Iterable[T]) -> Iterator[Outcome[T, R]]:
-        queue = deque(tasks)
+        # A deque is the queue itself: tasks the caller adds to it while it takes outcomes run too.
+        queue = tasks if isinstance(tasks, deque) else deque(tasks)
         idle = self._idle
         busy: list[_Worker] = []
         while queue or busy:

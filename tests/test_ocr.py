@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -382,6 +383,48 @@ def test_faulty_engines_never_end_the_run(tmp_path: Path, factory: object) -> No
         return
     tables = (report.proactive, report.requests, report.review_litigation)
     assert all(c.confidence < 0.8 for t in tables for row in t.values() for c in row.values())
+
+
+def test_pages_read_in_two_tasks_come_out_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In worker processes a page is read in two tasks (its tables and cells, then its prose):
+    the pages equal those read whole in this process, lines, tables and notes."""
+    from extractor.ingest import ocr_pool
+    from extractor.ingest.scanned import ocr_document_pages
+
+    queued: list[int] = []
+    queue_prose = ocr_pool._queue_prose
+
+    def counted(queue: Any, prose: Any, workers: int) -> None:
+        queued.append(prose.number)
+        queue_prose(queue, prose, workers)
+
+    monkeypatch.setattr(ocr_pool, "_queue_prose", counted)
+    path = _scan_pdf(tmp_path, pages=3)
+    whole, _, _ = ocr_document_pages(path, "pdf", [1, 2, 3], OcrOptions(engine=Garbage(), workers=1))
+    assert not queued
+    split, _, _ = ocr_document_pages(path, "pdf", [1, 2, 3], OcrOptions(engine=Garbage(), workers=2))
+    assert sorted(queued) == [1, 2, 3] and split == whole
+    assert all(p.tables and p.lines for p in split.values())
+
+
+def test_prose_tasks_wait_after_the_pages_the_largest_first() -> None:
+    from collections import deque
+
+    from extractor.ingest.ocr_pool import _Prose, _queue_prose
+
+    def prose(number: int, ink: int) -> _Prose:
+        return _Prose(number, None, 1.0, ink, OcrOptions())
+
+    queue: deque[Any] = deque(["page 5", "page 6"])
+    for number, ink in ((1, 10), (2, 30), (3, 20)):
+        _queue_prose(queue, prose(number, ink), workers=2)
+    assert [t if isinstance(t, str) else t.number for t in queue] == ["page 5", "page 6", 2, 3, 1]
+    # No more than two a worker wait: the largest of any more go before the pages.
+    for number, ink in ((4, 40), (7, 5)):
+        _queue_prose(queue, prose(number, ink), workers=1)
+    assert [t if isinstance(t, str) else t.number for t in queue] == [4, 2, 3, "page 5", "page 6", 1, 7]
 
 
 def test_a_page_that_overruns_its_time_is_given_up(tmp_path: Path) -> None:

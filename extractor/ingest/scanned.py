@@ -50,15 +50,18 @@ def triage(texts: Sequence[str]) -> dict[int, str]:
 # --- workers -----------------------------------------------------------------------------------------
 
 
-def _check_engine(options: OcrOptions) -> None:
+def _check_engine(options: OcrOptions) -> Any:
     """Tesseract and its models, and rapidocr, checked once before any worker starts (a clear
-    error, exit 8)."""
+    error, exit 8). The engine the check built, so that it is the run's (None for other engines):
+    loading tesseract's models costs 0.2 s, which the check and every worker paid again. RapidOCR's
+    model loads on its first doubtful crop, in the process that reads it."""
     if isinstance(options.engine, Tesseract):
-        from ..ocr.engine import check_tesseract
-        from ..ocr.rapid import check_rapid
+        from ..ocr.engine import loaded_tesseract
+        from ..ocr.rapid import DefaultEngine, RapidEngine, check_rapid
 
-        check_tesseract()
         check_rapid()
+        return DefaultEngine(loaded_tesseract(), RapidEngine())
+    return None
 
 
 def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], list[str], str]:
@@ -67,7 +70,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     from ..ocr.page import ocr_page
     from .ocr_pool import start_context
 
-    _check_engine(options)
+    checked = _check_engine(options)
     workers = options.workers or min(len(jobs), os.cpu_count() or 1)
     if multiprocessing.parent_process() is not None:
         workers = 1  # already a worker (a batch): its siblings use the other cores
@@ -78,7 +81,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     context = start_context() if workers > 1 and len(jobs) > 1 else None
     if context is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        engine = options.engine()
+        engine = checked or options.engine()
         for job in jobs:
             try:
                 results[job.number] = ocr_page(job, engine)
@@ -89,7 +92,7 @@ def run_pages(jobs: list[Any], options: OcrOptions) -> tuple[dict[int, Any], lis
     else:
         from .ocr_pool import run_in_workers
 
-        results, warnings, added = run_in_workers(jobs, options, workers, context)
+        results, warnings, added = run_in_workers(jobs, options, workers, context, checked)
         name = _engine_name(options)
     if added and isinstance(options.engine, Recorded) and options.engine.record:
         from ..ocr.engine import load_records, save_records

@@ -114,6 +114,10 @@ def image_key(image: Image, request: Request) -> str:
 
 
 def _load_library() -> Any:
+    # Before the library (and its OpenMP runtime, which reads the limit once, as it loads): OpenMP
+    # threads fight the page workers for the cores, and a process forked after they started (page
+    # workers) waits forever in its first parallel region.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     names = [ctypes.util.find_library("tesseract"), "libtesseract.so.5", "libtesseract.so.4"]
     for name in filter(None, names):
         try:
@@ -152,10 +156,7 @@ class TesseractEngine:
     """libtesseract in this process: one handle per language, loaded on first use."""
 
     def __init__(self, dpi: int = 300) -> None:
-        # OpenMP threads inside tesseract fight the page workers for the cores (a page takes
-        # several times longer); the limit must be set before the library starts.
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        self._lib = _load_library()
+        self._lib = _load_library()  # one OpenMP thread (see there)
         _declare(self._lib)
         quiet.capture(self._lib)  # leptonica's errors: kept for the page, never on stderr
         self.version = self._lib.TessVersion().decode()
@@ -232,15 +233,23 @@ class TesseractEngine:
             self.close()
 
 
-def check_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> None:
-    """Raise DependencyMissingError (with the install command) unless libtesseract and the models
-    load."""
+def loaded_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> TesseractEngine:
+    """A TesseractEngine with the models loaded; DependencyMissingError (with the install command)
+    unless libtesseract and the models load."""
     engine = TesseractEngine()
     try:
         for lang in langs:
             engine._handle(lang)
-    finally:
+    except BaseException:
         engine.close()
+        raise
+    return engine
+
+
+def check_tesseract(langs: tuple[str, ...] = ("chi_sim", "eng")) -> None:
+    """Raise DependencyMissingError (with the install command) unless libtesseract and the models
+    load."""
+    loaded_tesseract(langs).close()
 
 
 def tesseract_version() -> str | None:

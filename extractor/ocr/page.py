@@ -9,6 +9,8 @@ page as rendered (the working image's box mapped back through the deskew).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import numpy as np
 from ..document import BBox, Line, Page, Reading, Table, TableCell
 from ..grid import drop_frames, table_from_boxes
 from . import quiet
+from .arrays import Image
 from .engine import Engine, EngineError, engine_messages
 from .lines import TOLERANCE, find_structure
 from .preprocess import DPI, PageImage, binarize, load_image_page, map_box, prepare, render_pdf_page
@@ -48,6 +51,12 @@ class PageJob:
 class PageResult:
     page: Page
     notes: list[str]
+    # Read without its text (`read_page(..., text=False)`): the page's prose, the tables blanked,
+    # still to read with `read_text`; a working pixel in output units; and its dark pixels (a
+    # sample), a measure of what reading it will cost.
+    prose: Image | None = None
+    scale: float = 1.0
+    ink: int = 0
 
 
 def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
@@ -60,24 +69,39 @@ def load(job: PageJob, engine: Engine | None = None) -> tuple[PageImage, float]:
     return prepare(image, dpi or job.dpi, engine), 1.0
 
 
-def ocr_page(job: PageJob, engine: Engine) -> PageResult:
-    # Pages run one per core: OpenCV's own threads on top only fight them (on two busy cores they
-    # doubled the CPU time of the full-page morphology and labelling). Same results either way.
-    engine_messages(engine)  # what an earlier page left unsaid is not this page's
+@contextmanager
+def opencv_single_threaded() -> Iterator[None]:
+    """OpenCV without its thread pool for the duration. Pages run one per core: its threads on top
+    only fight them (on two busy cores they doubled the CPU time of the full-page morphology and
+    labelling; the results are the same). And a process forked while the pool's threads live
+    inherits a pool whose threads are gone: the child's next call into it can wait forever, so
+    page workers are forked with the pool stopped."""
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        work, unit = load(job, engine)
-        return read_page(work, unit, job.number, engine, tables_only=job.tables_only)
+        yield
     finally:
         cv2.setNumThreads(threads)
 
 
+def ocr_page(job: PageJob, engine: Engine, text: bool = True) -> PageResult:
+    engine_messages(engine)  # what an earlier page left unsaid is not this page's
+    with opencv_single_threaded():
+        work, unit = load(job, engine)
+        return read_page(work, unit, job.number, engine, tables_only=job.tables_only, text=text)
+
+
 def read_page(
-    work: PageImage, unit: float, number: int, engine: Engine, tables_only: bool = False
+    work: PageImage,
+    unit: float,
+    number: int,
+    engine: Engine,
+    tables_only: bool = False,
+    text: bool = True,
 ) -> PageResult:
     """The page's tables and lines from its working image; with `tables_only`, nothing (not even
-    the text) from an image without a ruled table (a region of a page: a photo, a seal)."""
+    the text) from an image without a ruled table (a region of a page: a photo, a seal). Without
+    `text`, the lines are left to `read_text` on the result's `prose` (a page in two tasks)."""
     gray = work.gray
     # Working pixels → output units (for ordering positions: row tops, column edges, line tops).
     scale = float(np.sqrt(abs(np.linalg.det(work.to_source[:2, :2])))) * unit
@@ -105,15 +129,40 @@ def read_page(
         x0, y0, x1, y1 = (round(v) for v in table.bbox)
         prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside
     page = Page(number=number, width=work.source_size[0] * unit, height=work.source_size[1] * unit)
+    if text:
+        page.lines, failed = read_text(engine, prose, scale, number)
+        work.notes.extend(failed)
+    for table in tables:
+        _to_output_units(table, work, unit, scale)
+        page.tables.append(table)
+    notes = [*work.notes, *_engine_errors(engine)]
+    result = PageResult(page=page, notes=[f"page {number}: {n}" for n in notes])
+    if not text:
+        result.prose, result.scale = prose, scale
+        result.ink = int(np.count_nonzero(prose[::4, ::4] < 128))
+    return result
+
+
+def read_prose(engine: Engine, prose: Image, scale: float, number: int) -> tuple[list[Line], list[str]]:
+    """A page's second task (`read_page(..., text=False)`): the lines of its prose, and notes for
+    what failed, including what the engine's image library reported while it read them."""
+    engine_messages(engine)  # what an earlier task left unsaid is not this one's
+    lines, notes = read_text(engine, prose, scale, number)
+    return lines, [*notes, *_engine_errors(engine)]
+
+
+def read_text(engine: Engine, prose: Image, scale: float, number: int) -> tuple[list[Line], list[str]]:
+    """The text lines of a page's prose (its working image, the tables blanked) in output units,
+    and a note when the engine failed on it."""
     try:
         found = page_lines(engine, prose)
     except EngineError as e:
-        found = []
-        work.notes.append(f"page {number}: the OCR engine failed on the page's text ({e})")
+        return [], [f"the OCR engine failed on the page's text ({e})"]
+    lines = []
     for text, conf, box in found:
         if conf < MIN_LINE_CONF and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
             continue
-        page.lines.append(
+        lines.append(
             Line(
                 text=text,
                 page=number,
@@ -122,12 +171,7 @@ def read_page(
                 confidence=round(conf / 100, 3),
             )
         )
-    for table in tables:
-        _to_output_units(table, work, unit, scale)
-        page.tables.append(table)
-    del prose
-    notes = [*work.notes, *_engine_errors(engine)]
-    return PageResult(page=page, notes=[f"page {number}: {n}" for n in notes])
+    return lines, []
 
 
 def _engine_errors(engine: Engine) -> list[str]:
