@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import forksafe
 from .errors import ExitCode, ExtractorError
 from .model import Report
 from .pipeline import Settings, extract, extract_all
 from .version import __version__
+
+forksafe.install()  # a caller's forked processes can use the extractor's OCR (see forksafe)
 
 __all__ = [
     "ExitCode",

@@ -19,7 +19,7 @@ RANKS: dict[str, int] = {
         0,
     ),
     **dict.fromkeys(
-        ("text", "numbers", "limits", "grid", "vocabulary", "workers"),
+        ("text", "numbers", "limits", "grid", "vocabulary", "workers", "forksafe"),
         0,
     ),
     "ocr": 1,

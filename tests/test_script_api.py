@@ -82,6 +82,41 @@ def test_extract_without_a_main_guard(
     assert got["source"]["kind"] == "pdf-scanned" and got["report"]["agency"]
 
 
+# A caller that ran OpenCV's threads, then extracts in processes it forks itself (a process pool).
+FORKING = """\
+import sys
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import cv2
+import numpy as np
+from extractor import Settings, extract
+from extractor.ocr.options import OcrOptions, Recorded
+
+cv2.setNumThreads(2)
+cv2.dilate(np.zeros((2000, 2000), np.uint8), np.ones((15, 15), np.uint8))  # the pool's threads run
+
+
+def one(path):
+    settings = Settings(ocr=OcrOptions(engine=Recorded(sys.argv[2], fallback=True), workers=1))
+    return extract(path, settings).to_json()
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        out = list(pool.map(one, [sys.argv[1]] * 2, timeout=120))
+    sys.stdout.write(out[0])
+"""
+
+
+def test_extract_in_processes_the_caller_forks_after_using_opencv(
+    tmp_path: Path, in_process: dict[str, Any]
+) -> None:
+    """A child forked while OpenCV's pool ran inherits the pool without its threads, and its first
+    OpenCV call waited forever (extractor/forksafe.py stops the pool across the fork)."""
+    (tmp_path / "run.py").write_text(FORKING, encoding="utf-8")
+    assert _run(["run.py", str(SCAN), str(RECORDED)], tmp_path) == in_process
+
+
 @pytest.mark.tesseract
 def test_readme_example_as_a_script_equals_the_command_line(tmp_path: Path) -> None:
     """The README's "From Python" example saved as a script without a main guard, with the real
