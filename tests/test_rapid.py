@@ -312,3 +312,28 @@ def test_messages_kept_are_bounded() -> None:
     kept = quiet.drain()
     assert len(kept) == quiet.KEEP + 1 and kept[-1] == "Error in pixCreateNoInit: pixdata not made"
     assert quiet.drain() == []
+
+
+class Reads:
+    """An engine that reads every request of a language as one fixed text ('' for nothing)."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name, self.text = name, text
+
+    def read(self, image: Image, request: Request) -> str:
+        return f"5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90\t{self.text}" if self.text else ""
+
+
+def test_a_label_tesseract_cannot_read_is_taken_from_the_second_engine_only_when_the_templates_know_it() -> (
+    None
+):
+    from extractor.ocr.read import read_cell
+
+    image = crop("规章")
+    engine = DefaultEngine(Reads("tesseract", ""), Reads("rapidocr", "规章"))
+    reading = read_cell(engine, image)
+    assert (reading.text, reading.agreement) == ("规章", "label")
+    assert "RapidOCR read '规章', a label of the templates" in reading.notes[0]
+    # A reading no template knows is not a label on the second engine's word alone.
+    unknown = read_cell(DefaultEngine(Reads("tesseract", ""), Reads("rapidocr", "规草案")), image)
+    assert unknown.agreement != "label" and unknown.confidence <= 0.3

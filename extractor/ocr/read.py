@@ -252,6 +252,13 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
             SECOND_CHI if agrees else SECOND_ONLY,
             second=rapid,
         )
+    if rapid and _known_label(rapid):
+        # Short labels in small or blurred print (规章 at 200 dpi) defeat tesseract's line model;
+        # the second engine's reading is kept only when it is a label of the templates.
+        said = f"tesseract read {label_text!r}" if label_text else "tesseract read nothing"
+        return CellReading(
+            rapid, 0.9, [f"{said}; RapidOCR read {rapid!r}, a label of the templates"], "label", LABEL
+        )
     if _HAN.search(label_text):
         return _label(engine, crop, request, label_text, label_conf)
     first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
@@ -261,6 +268,11 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
     else:
         note = "the cell has ink, but neither eng nor chi_sim read anything in it"
     return CellReading(first or label_text, 0.3, [note], "number", UNSURE, second=rapid)
+
+
+def _known_label(text: str) -> bool:
+    """Two Han characters or more, nearly (≥ 0.9) a label, alias or header word of the templates."""
+    return len(_HAN.findall(text)) >= 2 and best_similarity(text, _lexicon()) >= 0.9
 
 
 @cache
@@ -383,6 +395,8 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
         return None
     # The second engine votes too: where tesseract's readings split, it is the independent one.
     rapid = _second_engine(engine, digits)
+    if rapid is not None and _known_label(rapid):
+        return None  # split readings of what the second engine reads as a label: not a number
     if rapid is not None and fits(rapid):
         votes.append(rapid)
     tally = Counter(votes)

@@ -23,6 +23,9 @@ from .cells import CellSource, Doubt, build_cell
 from .rows import RowRef
 
 SURE = 0.8
+# A row placed by the template's order alone: a guess, whatever its readings (a cap that stays,
+# see validate/confidence.py).
+UNPLACED = 0.3
 
 
 @dataclass
@@ -80,11 +83,78 @@ def _assign(
     return [(h, values[i] if i < len(values) else None) for i, h in enumerate(header)]
 
 
+@dataclass
+class _Row:
+    """A data row: its key (None while its label is unread), how well the label matched, its
+    values and the header above them."""
+
+    key: str | None
+    sim: float
+    table: Table
+    values: list[TableCell]
+    header: list[HeaderColumn]
+    label: str = ""
+    doubts: list[Doubt] = field(default_factory=list)
+
+
+def _unread(label: TableCell) -> bool:
+    """A label cell OCR could not read: blank, a number, under two Han characters, or unsure. A
+    label that reads as words the templates do not know is the report's own row, never guessed."""
+    text = squash(label.text)
+    return is_number_text(text) or len(regex.findall(r"\p{Han}", text)) < 2 or label.confidence < 0.6
+
+
+def _place_unlabelled(pending: list[_Row], result: Proactive) -> list[_Row]:
+    """Rows of values whose label could not be read, placed by the template's order of rows when
+    it leaves no choice: between the labelled rows before and after them, exactly as many rows of
+    the template with their header's columns are missing as there are unread labels. The
+    placement is a guess all the same (a report can leave a row out and add its own), so its
+    cells stay flagged. Any other is left out with a warning."""
+    order = [r.key for r in patterns.proactive_rows()]
+    specs = {r.key: r for r in patterns.proactive_rows()}
+    labelled = {r.key for r in pending if r.key is not None}
+    out: list[_Row] = []
+    i = 0
+    while i < len(pending):
+        if pending[i].key is not None:
+            out.append(pending[i])
+            i += 1
+            continue
+        j = i
+        while j < len(pending) and pending[j].key is None and pending[j].header is pending[i].header:
+            j += 1
+        gap = pending[i:j]
+        before = next((order.index(r.key) for r in reversed(out) if r.key is not None), -1)
+        after = next((order.index(r.key) for r in pending[j:] if r.key is not None), len(order))
+        columns = {h.spec.key for h in gap[0].header}
+        candidates = [
+            k
+            for k in order[before + 1 : after]
+            if k not in labelled
+            and any(
+                columns <= set(cols)
+                for t, cols in specs[k].columns.items()
+                if result.template is None or t == result.template
+            )
+        ]
+        for n, row in enumerate(gap):
+            if len(candidates) != len(gap):
+                why = f"its label could not be read ({row.label!r})"
+                result.warnings.append(f"proactive: a row with values was not placed: {why}")
+                continue
+            key = candidates[n]
+            why = f"row label not read ({row.label!r}); placed as {key} by the template's order of rows"
+            result.warnings.append(f"proactive: {why}")
+            out.append(_Row(key, 0.0, row.table, row.values, row.header, row.label, [Doubt(UNPLACED, why)]))
+        i = j
+    return out
+
+
 def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
     result = Proactive()
     header: list[HeaderColumn] = []
     templates_seen: set[str] = set()
-    pending: list[tuple[str, float, Table, list[TableCell], list[HeaderColumn]]] = []
+    pending: list[_Row] = []
     for table, r in rows:
         cells = [c for c in table.row_cells(r) if c.row == r]
         texts = [squash(c.text) for c in cells]
@@ -101,18 +171,22 @@ def reconstruct_proactive(rows: list[RowRef]) -> Proactive | None:
             templates_seen.update(h.spec.template for h in header if h.spec.template)
             continue
         row = _match_row(cells[0].text)
-        if row is None:
-            continue
-        pending.append((row[0], row[1], table, cells[1:], header))
-    if not pending:
-        return None
+        if row is not None:
+            pending.append(_Row(row[0], row[1], table, cells[1:], header))
+        elif header and _unread(cells[0]) and any(is_number_text(t) for t in texts[1:]):
+            pending.append(_Row(None, 0.0, table, cells[1:], header, cells[0].text))
     if len(templates_seen) == 1:
         result.template = templates_seen.pop()
     elif templates_seen:
         result.warnings.append("proactive: columns of both templates seen")
-    for key, sim, table, values, head in pending:
-        doubts = []
-        if sim < SURE:
+    pending = _place_unlabelled(pending, result)
+    if not pending:
+        return None
+    for entry in pending:
+        key, sim, table, values, head = entry.key, entry.sim, entry.table, entry.values, entry.header
+        assert key is not None
+        doubts = list(entry.doubts)
+        if sim < SURE and not entry.doubts:
             doubts.append(Doubt(sim, f"row label matched {key} loosely ({sim:.2f})"))
             result.warnings.append(f"proactive: a row label matched {key} only loosely ({sim:.2f})")
         if not head:
