@@ -132,6 +132,30 @@ def test_a_placement_doubt_is_weighed_and_unreadable_text_stays_capped() -> None
     assert req["granted"]["commercial"].confidence <= 0.2
 
 
+def test_a_dash_read_as_text_in_a_cell_relations_confirm_as_blank_is_weighed_not_capped() -> None:
+    """'一' (chi_sim's or RapidOCR's reading of a dash) where every relation holds with the cell
+    blank: evidence for the model. A 0 misread as ')' keeps the cap of text that is not a number."""
+    for raw, second, lifted in (
+        ("一", None, True),
+        ("ee", "一", True),
+        (")", "）", False),
+        ("一", None, False),
+    ):
+        tables, sources = _grid(GRID)
+        # The last case: the cell holds a value in the truth (1), so no relation confirms a blank.
+        col = "research" if lifted or raw != "一" else "commercial"
+        tables["requests"]["granted"][col] = Cell(value=None, raw=raw, confidence=0.2, page=1, bbox=None)
+        sources[f"requests.granted.{col}"] = TableCell(
+            0, 0, raw, confidence=0.3, reading=Reading("unsure", None, second)
+        )
+        features: dict[str, dict[str, float]] = {}
+        apply(tables, sources, [], features.__setitem__)
+        got = features[f"requests.granted.{col}"]
+        assert ("dash_as_text" in got) is lifted, (raw, second)
+        if not lifted:
+            assert tables["requests"]["granted"][col].confidence <= 0.2
+
+
 def test_text_cells_are_left_alone() -> None:
     tables, sources = _grid(GRID)
     for src in sources.values():

@@ -8,6 +8,9 @@ from ..document import Table, TableCell
 from ..model import Cell
 from ..numbers import parse_cell
 
+# The cap on a cell whose text is not a number (nor a null mark the templates know).
+NOT_A_NUMBER = 0.2
+
 
 @dataclass
 class Doubt:
@@ -42,7 +45,7 @@ def build_cell(src: CellSource, *, money: bool = False, signed: bool = False, un
         reasons.append("read from the document text")
     reasons.extend(cell.notes)
     if not reading.ok:
-        confidence = min(confidence, 0.2)
+        confidence = min(confidence, NOT_A_NUMBER)
         reasons.append(reading.note)
     elif reading.note:
         reasons.append(reading.note)

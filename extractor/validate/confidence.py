@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import regex
+
 from .. import patterns
 from ..document import TableCell
 from ..model import Cell
+from ..reconstruct.cells import NOT_A_NUMBER
 from .checks import Relation, Tables, _get, relations
 from .explain import explain_all
 
@@ -206,6 +209,14 @@ def _same(text: str, cell: Cell) -> bool:
     return bool(digits) and digits == raw
 
 
+_DASHES = regex.compile(r"[一\-—–－_]+")
+
+
+def _dash_read(raw: str, second: str | None) -> bool:
+    """The cell's text, or the second engine's reading, is dashes alone."""
+    return any(t and _DASHES.fullmatch(t.replace(" ", "")) for t in (raw, second or ""))
+
+
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
@@ -250,6 +261,14 @@ def apply(
         if src.reading is not None and src.reading.agreement == "unsure" and not src.text.strip():
             # Ink that no engine read: not a blank, and no value either.
             cap = min(cap, UNREAD)
+        f = ev.features
+        second = src.reading.second if src.reading is not None else None
+        if cap == NOT_A_NUMBER and f.get("zero_confirmed") and _dash_read(cell.raw, second):
+            # A dash read as text (chi_sim's or RapidOCR's '一'), and a relation that holds with
+            # this cell as 0 or blank: evidence for the model to weigh, no longer a fixed cap. A 0
+            # misread as text (')', '《') is never read as dashes, and keeps its cap.
+            f["dash_as_text"] = 1.0
+            cap = 1.0
         if cap > UNREAD:
             # A doubt about where the value belongs (a loosely matched label or header, a column
             # placed from the template) is evidence like the rest: relations that hold outweigh it.
