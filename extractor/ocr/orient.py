@@ -147,7 +147,9 @@ def flip_votes(text: Image) -> tuple[int, int]:
         band = labels[y : y + h, x : x + w]
         # The pieces present in the band, in order (a count is cheaper than np.unique's sort).
         present = np.flatnonzero(np.bincount(band.ravel()))
-        for i in present[present != 0]:
+        pieces = present[present != 0]
+        low = high = 0
+        for i in pieces:
             px, py, pw, ph, area = (int(v) for v in stats[i])
             if pw > 0.4 * h or ph > 0.4 * h or area < max(3.0, 0.01 * h * h):
                 continue
@@ -157,9 +159,15 @@ def flip_votes(text: Image) -> tuple[int, int]:
                 continue  # part of a character (the dot of 主, the feet of 只)
             centre = (py - y + ph / 2) / h
             if centre > 0.62:
-                bottom += 1
+                low += 1
             elif centre < 0.38:
-                top += 1
+                high += 1
+        # Punctuation is a few pieces of a line. A band where small pieces are many is not one
+        # line with its marks but two lines of small print run together (a table's header cells
+        # wrapped in a small font): its upper line's glyphs all sit "at the head".
+        if low + high <= max(2, len(pieces) // 4):
+            bottom += low
+            top += high
     return bottom, top
 
 
