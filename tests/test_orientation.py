@@ -121,6 +121,32 @@ def test_an_upright_table_of_vertical_headers_is_not_turned() -> None:
         assert orient.detect(binarize(page), engine, page).degrees == 0
 
 
+def test_two_lines_of_small_print_run_together_are_not_marks_at_the_head() -> None:
+    """A table header's words wrapped in small print (结果维 over 持) make one band of two lines:
+    the upper line's glyphs are small pieces at the band's head, many of them, where a line's
+    punctuation is a few. An upright page was turned 180° by them; they vote for nothing."""
+    ink = np.zeros((700, 1000), np.uint8)  # the reduced page, ink 255
+    for line in range(6):  # lines of prose: glyphs a line tall, no punctuation
+        y = 40 + 50 * line
+        for c in range(30):
+            ink[y : y + 24, 20 + 30 * c : 44 + 30 * c] = 255
+    for row in range(2):  # two header rows, each an upper line of small glyphs and a lower one
+        y = 400 + 80 * row
+        for c in range(30):
+            x = 20 + 30 * c
+            ink[y : y + 7, x : x + 7] = 255
+            if c % 3 == 0:
+                ink[y + 7 : y + 20, x + 12 : x + 24] = 255
+    assert orient.flip_votes(ink) == (0, 0)
+    # The same glyphs as punctuation, a few in a line, still vote.
+    marks = ink.copy()
+    marks[400:] = 0
+    for line in range(6):
+        y = 40 + 50 * line
+        marks[y + 18 : y + 24, 20 + 30 * 30 : 26 + 30 * 30] = 255
+    assert orient.flip_votes(marks)[0] >= 6
+
+
 def test_a_blank_page_stays_as_it_is() -> None:
     blank = np.full((3508, 2480), 255, np.uint8)
     found = orient.detect(binarize(blank), OsdEngine(clockwise=90), blank)
