@@ -156,6 +156,30 @@ def test_a_dash_read_as_text_in_a_cell_relations_confirm_as_blank_is_weighed_not
             assert tables["requests"]["granted"][col].confidence <= 0.2
 
 
+def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
+    """A reading of 0.3 placed by a guess capped at 0.3: the confidence does not move, but the cap
+    is there (the guess's reason was added) and the model never lifts it, however well the
+    relations hold."""
+    tables, sources = _grid(GRID, {"requests.granted.commercial": "unsure"})
+    src = sources["requests.granted.commercial"]
+    src.confidence, src.notes = 0.3, ["OCR could not tell whether this is a number or a label"]
+    cell = tables["requests"]["granted"]["commercial"]
+    cell.confidence, cell.reasons = (
+        0.3,
+        [*src.notes, "columns placed by position: may belong to another table"],
+    )
+    apply(tables, sources, [])
+    assert cell.confidence <= 0.3
+    # Without the guess, the same reading is weighed: the relations that hold confirm it.
+    tables, sources = _grid(GRID, {"requests.granted.commercial": "unsure"})
+    src = sources["requests.granted.commercial"]
+    src.confidence, src.notes = 0.3, ["OCR could not tell whether this is a number or a label"]
+    cell = tables["requests"]["granted"]["commercial"]
+    cell.confidence, cell.reasons = 0.3, list(src.notes)
+    apply(tables, sources, [])
+    assert cell.confidence > 0.3
+
+
 def test_text_cells_are_left_alone() -> None:
     tables, sources = _grid(GRID)
     for src in sources.values():

@@ -209,6 +209,16 @@ def _same(text: str, cell: Cell) -> bool:
     return bool(digits) and digits == raw
 
 
+def _capped_alike(cell: Cell, src: TableCell) -> bool:
+    """A cap as low as the reading's own confidence (at most UNREAD): a placement guessed at 0.3 on
+    a reading of 0.3 leaves the confidence where the reading put it, but a doubt or a note was
+    added to the reading's notes, and the cap must stay (it was lost, and the cell went through
+    unflagged at the model's word)."""
+    own = list(src.notes)
+    added = cell.reasons[len(own) :] if cell.reasons[: len(own)] == own else cell.reasons
+    return cell.confidence <= min(src.confidence, UNREAD) and bool(added)
+
+
 _DASHES = regex.compile(r"[一\-—–－_]+")
 
 
@@ -257,7 +267,7 @@ def apply(
         src = sources[path]
         if cell is None:
             continue
-        cap = cell.confidence if cell.confidence < src.confidence else 1.0
+        cap = cell.confidence if cell.confidence < src.confidence or _capped_alike(cell, src) else 1.0
         if src.reading is not None and src.reading.agreement == "unsure" and not src.text.strip():
             # Ink that no engine read: not a blank, and no value either.
             cap = min(cap, UNREAD)
