@@ -317,3 +317,67 @@ def test_landscape_table_pages_in_a_text_pdf(tmp_path: Path) -> None:
     assert (n, wrong_flagged, wrong_unflagged) == (186, [], [])
     cells = [c for row in report.requests.values() for c in row.values()]
     assert max(c.bbox[2] for c in cells if c.bbox) > 700  # the table is wider than a portrait page
+
+
+def _ruled_table_page() -> Image:
+    """A page with a ruled table of template labels and numbers, and no prose."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFont
+
+    from samples.render_pdf import FONTS, _font_file
+
+    font = ImageFont.truetype(_font_file("wqy-zenhei"), 40, index=FONTS["wqy-zenhei"][2])
+    labels = [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
+        "（二）部分公开",
+    ]
+    img = PILImage.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(img)
+    top, left, cols = 600, 150, [150, 1050, 1400, 1750, 2100]
+    for r in range(len(labels) + 1):
+        draw.line((left, top + 120 * r, cols[-1], top + 120 * r), fill=0, width=4)
+    for x in cols:
+        draw.line((x, top, x, top + 120 * len(labels)), fill=0, width=4)
+    for r, label in enumerate(labels):
+        draw.text((cols[0] + 20, top + 120 * r + 38), label, font=font, fill=0)
+        for c in range(3):
+            draw.text((cols[c + 1] + 120, top + 120 * r + 38), str(7 * r + c + 3), font=font, fill=0)
+    return np.asarray(img)
+
+
+@pytest.mark.tesseract
+def test_a_page_turned_wrong_by_osd_is_turned_back_by_its_table_labels() -> None:
+    """OSD errs on pages that are mostly table. When the turn was OSD's (or nobody's) and the
+    tables' wide cells read as nothing the templates know, but as their labels upside down, the
+    page is read again turned 180°; a sure turn, or labels that read, are left alone."""
+    from extractor.ocr.page import read_page
+    from extractor.ocr.preprocess import PageImage
+    from extractor.ocr.rapid import DefaultEngine
+
+    page = _ruled_table_page()
+    turned = np.ascontiguousarray(np.rot90(page, 2))
+    h, w = page.shape
+    engine = DefaultEngine()
+
+    def work(gray: Image, sure: bool) -> PageImage:
+        return PageImage(gray=gray, to_source=np.eye(3), source_size=(w, h), notes=[], turn_sure=sure)
+
+    result = read_page(work(turned, sure=False), 1.0, 1, engine, text=False)
+    assert any("turned 180° after reading its tables" in n for n in result.notes)
+    (table,) = result.page.tables
+    assert [c.text for c in table.cells if c.col == 0][:2] == [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+    ]
+    # Boxes still point into the page as given (turned): the first label sits at its foot.
+    first = next(c for c in table.cells if c.col == 0)
+    assert first.source_bbox is not None and first.source_bbox[1] > h / 2
+    # A sure turn is never second-guessed; an upright page is not turned.
+    assert not any(
+        "after reading" in n for n in read_page(work(turned, sure=True), 1.0, 1, engine, text=False).notes
+    )
+    assert not any(
+        "after reading" in n for n in read_page(work(page, sure=False), 1.0, 1, engine, text=False).notes
+    )

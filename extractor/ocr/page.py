@@ -23,8 +23,17 @@ from . import quiet
 from .arrays import Image
 from .engine import Engine, EngineError, engine_messages
 from .lines import TOLERANCE, find_structure
-from .preprocess import DPI, PageImage, binarize, load_image_page, map_box, prepare, render_pdf_page
-from .read import ink_crop, page_lines, read_cell
+from .preprocess import (
+    DPI,
+    PageImage,
+    binarize,
+    half_turn,
+    load_image_page,
+    map_box,
+    prepare,
+    render_pdf_page,
+)
+from .read import ink_crop, label_likeness, page_lines, read_cell, turned_label_likeness
 
 # A page line the engine is this unsure of, and that has no Han character, is noise (a seal's
 # rim, a smudge), not text.
@@ -128,6 +137,9 @@ def read_page(
         assert table.bbox is not None
         x0, y0, x1, y1 = (round(v) for v in table.bbox)
         prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside
+    if not work.turn_sure and _upside_down(engine, gray, structure.rule_mask, tables):
+        note = "turned 180° after reading its tables: their labels read as the templates' only upside down"
+        return read_page(half_turn(work, note), unit, number, engine, tables_only, text)
     page = Page(number=number, width=work.source_size[0] * unit, height=work.source_size[1] * unit)
     if text:
         page.lines, failed = read_text(engine, prose, scale, number)
@@ -172,6 +184,38 @@ def read_text(engine: Engine, prose: Image, scale: float, number: int) -> tuple[
             )
         )
     return lines, []
+
+
+# Labels that read this near the templates' (label_likeness) are labels.
+LABEL_LIKE = 0.6
+
+
+def _upside_down(engine: Engine, gray: Image, rule_mask: Image, tables: list[Table]) -> bool:
+    """A page whose turn is in doubt (OSD's answer, or none) is upside down when its tables' wide
+    cells, their labels, read as nothing the templates know but do read as their labels turned
+    180°. OSD errs on pages that are mostly table; the labels of a template's tables are known."""
+    wide: list[TableCell] = []
+    for table in tables:
+        widths = sorted(c.bbox[2] - c.bbox[0] for c in table.cells if c.bbox is not None)
+        if not widths:
+            continue
+        median = widths[len(widths) // 2]
+        wide += [c for c in table.cells if c.bbox and c.text and c.bbox[2] - c.bbox[0] >= 2 * median]
+    wide = wide[:6]
+    if len(wide) < 2:
+        return False
+    as_is = sum(label_likeness(c.text) for c in wide) / len(wide)
+    if as_is >= LABEL_LIKE:
+        return False
+    scores = []
+    for c in wide:
+        assert c.bbox is not None
+        x0, y0, x1, y1 = (round(v) for v in c.bbox)
+        crop = ink_crop(gray, rule_mask, (x0, y0, x1, y1))
+        if crop is not None:
+            scores.append(turned_label_likeness(engine, crop))
+    turned = sum(scores) / max(1, len(scores))
+    return turned >= LABEL_LIKE and turned >= as_is + 0.3
 
 
 def _engine_errors(engine: Engine) -> list[str]:

@@ -39,6 +39,8 @@ class PageImage:
     source_size: tuple[int, int]  # width, height of the source in pixels
     notes: list[str]
     ink: Image | None = None  # `binarize(gray)` when it was computed already
+    # The page's turn came from clear cues (not OSD's answer, nor the page left as it was).
+    turn_sure: bool = True
 
 
 def render_pdf_page(
@@ -266,6 +268,22 @@ def prepare(image: Image, dpi: float | None, engine: Engine | None = None) -> Pa
         source_size=(w0, h0),
         notes=notes,
         ink=work_ink,
+        turn_sure=orientation.how == "cues",
+    )
+
+
+def half_turn(page: PageImage, note: str) -> PageImage:
+    """The working page turned 180° (a page whose turn was wrong): the same pixels, and the map
+    back to the source through the turn."""
+    h, w = page.gray.shape[:2]
+    back = np.array([[-1.0, 0.0, w - 1.0], [0.0, -1.0, h - 1.0], [0.0, 0.0, 1.0]])  # its own inverse
+    return PageImage(
+        gray=np.ascontiguousarray(np.rot90(page.gray, 2)),
+        to_source=np.asarray(page.to_source @ back, dtype=np.float64),
+        source_size=page.source_size,
+        notes=[*page.notes, note],
+        ink=None if page.ink is None else np.ascontiguousarray(np.rot90(page.ink, 2)),
+        turn_sure=True,
     )
 
 

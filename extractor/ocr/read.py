@@ -275,6 +275,21 @@ def _known_label(text: str) -> bool:
     return len(_HAN.findall(text)) >= 2 and best_similarity(text, _lexicon()) >= 0.9
 
 
+def label_likeness(text: str) -> float:
+    """How near `text` is to a label, alias or header word of the templates (0 for no Han)."""
+    return best_similarity(text, _lexicon()) if _HAN.search(text) else 0.0
+
+
+def turned_label_likeness(engine: Engine, crop: Image) -> float:
+    """`label_likeness` of the crop read upside down (one chi_sim reading, as a line or a block)."""
+    turned = np.ascontiguousarray(np.rot90(crop, 2))
+    request = LABEL_BLOCK if text_rows(turned) > 1 else LABEL_LINE
+    try:
+        return label_likeness(_text(_read(engine, turned, request)))
+    except EngineError:
+        return 0.0
+
+
 @cache
 def _lexicon() -> tuple[str, ...]:
     """Every label, alias and header word of the templates (patterns/templates.toml)."""
