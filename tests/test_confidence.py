@@ -180,6 +180,24 @@ def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
     assert cell.confidence > 0.3
 
 
+def test_a_suspect_is_flagged_however_surely_it_was_read() -> None:
+    """Every close explanation of two failing relations changes this one cell: read alike by two
+    readings or not, a person must see it (a lost digit reads alike every time)."""
+    path = "requests.granted.natural_person"
+    tables, sources = _grid(_misread(GRID, {path: 60}), {path: "pair"})
+    features: dict[str, dict[str, float]] = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert features[path].get("suspect") == 1
+    assert tables["requests"]["granted"]["natural_person"].confidence <= 0.5
+
+
+def test_one_table_cell_read_for_two_keys_stays_capped() -> None:
+    tables, sources = _grid(GRID)
+    sources["requests.granted.commercial"] = sources["requests.granted.natural_person"]
+    apply(tables, sources, [])
+    assert tables["requests"]["granted"]["natural_person"].confidence <= 0.3
+
+
 def test_text_cells_are_left_alone() -> None:
     tables, sources = _grid(GRID)
     for src in sources.values():

@@ -38,6 +38,9 @@ from .explain import explain_all
 
 SURE_READINGS = ("unanimous", "pair", "blank", "dash")
 UNREAD = 0.3  # a cap this low (text that is not a number, a placement guessed) stays a cap
+# A suspect (every close explanation of the failing relations changes it) is for a person to see,
+# whatever its readings: on generated scans 47 of 57 were wrong, sure readings among them.
+SUSPECT = 0.5
 
 
 @dataclass
@@ -153,6 +156,11 @@ def gather(
             if path not in in_all:
                 text += " (or other cells are wrong: the relations do not single this one out)"
             ev.reasons.append(text)
+        if not any(f.get(k) for k in ("confirmed_sure", "confirmed_weak", "zero_confirmed")):
+            # No holding relation confirms it: a doubtful reading then stands on its own.
+            f["unconfirmed"] = 1.0
+            if r.agreement not in SURE_READINGS:
+                f["doubtful_unconfirmed"] = 1.0
         for cells, value in facts:
             if cells == (path,):
                 agrees = cell.value is not None and abs(cell.value - value) < 1e-6
@@ -284,6 +292,10 @@ def apply(
             # placed from the template) is evidence like the rest: relations that hold outweigh it.
             ev.features["placement_doubt"] = round(1.0 - cap, 3)
             cap = 1.0
+        if f.get("shared_cell"):
+            cap = min(cap, UNREAD)  # one table cell read for two keys: wrong for one of them at least
+        if f.get("suspect"):
+            cap = min(cap, SUSPECT)
         if trace is not None:
             trace(path, {**ev.features, "_cap": cap})
         p = probability(ev.features)
