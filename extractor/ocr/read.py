@@ -41,6 +41,7 @@ CONTESTED = "contested"  # those two agree; chi_sim read another number
 VOTES = "votes"  # two or more readings agree and none differs, after the crop written three times
 SPLIT = "split"  # the readings disagree: the most common is kept
 UNSURE = "unsure"  # neither a label nor a number read consistently
+UNSURE_SPLIT = "unsure_split"  # the same, and eng and chi_sim read it differently
 SECOND_ONLY = "second_only"  # tesseract read no number; the second engine read one
 SECOND_CHI = "second_chi"  # the same, and chi_sim read that number too
 BLANK = "blank"  # no ink
@@ -259,15 +260,26 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         return CellReading(
             rapid, 0.9, [f"{said}; RapidOCR read {rapid!r}, a label of the templates"], "label", LABEL
         )
-    if _HAN.search(label_text):
+    unit_number = _NUMBER_UNIT.match(label_text.replace(" ", ""))
+    if _HAN.search(label_text) and not unit_number:
         return _label(engine, crop, request, label_text, label_conf)
+    if unit_number:
+        # A number with its unit that only chi_sim read so (eng's readings did not agree): a
+        # doubtful number, not a label (a lost decimal point reads as a label with no note).
+        note = f"only chi_sim read a number with its unit here ({label_text!r}); eng's readings differ"
+        return CellReading(label_text.replace(" ", ""), 0.3, [note], "number", UNSURE, second=rapid)
     first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
     if first or label_text:
         said = f"eng read {first!r}, chi_sim {label_text!r}" if first != label_text else f"both {first!r}"
         note = f"OCR could not tell whether this is a number or a label ({said}, with low confidence)"
     else:
         note = "the cell has ink, but neither eng nor chi_sim read anything in it"
-    return CellReading(first or label_text, 0.3, [note], "number", UNSURE, second=rapid)
+    # Two numbers that differ (a sign, a digit) are a disagreement; one reading, or two alike, are
+    # only unsure.
+    differ = bool(first and label_text and first != label_text.replace(" ", ""))
+    return CellReading(
+        first or label_text, 0.3, [note], "number", UNSURE_SPLIT if differ else UNSURE, second=rapid
+    )
 
 
 def _known_label(text: str) -> bool:

@@ -211,10 +211,16 @@ def _relation_evidence(
 
 
 def _same(text: str, cell: Cell) -> bool:
-    """Another reading says the same number: the same digits, point and sign."""
+    """Another reading says the same number: the same digits, point and sign, and nothing else
+    but separators and a unit ('i6' is not 6: the 'i' is ink read as something, a digit maybe)."""
     digits = "".join(ch for ch in text if ch.isdigit() or ch in ".-")
     raw = "".join(ch for ch in cell.raw if ch.isdigit() or ch in ".-")
-    return bool(digits) and digits == raw
+    rest = _ALLOWED.sub("", text)
+    return bool(digits) and digits == raw and not rest
+
+
+# What a reading of a number may hold besides its digits, point and sign.
+_ALLOWED = regex.compile(r"[\d.\-−—,，\s%]|万元|亿元|元|万|件|个|项|条|次|家")
 
 
 def _capped_alike(cell: Cell, src: TableCell) -> bool:
