@@ -37,6 +37,8 @@ from .checks import Relation, Tables, _get, relations
 from .explain import explain_all
 
 SURE_READINGS = ("unanimous", "pair", "blank", "dash")
+# Readings that disagree among themselves (a majority, a split, one engine alone).
+SPLIT_READINGS = ("split", "second_only", "unsure_split", "votes", "contested")
 UNREAD = 0.3  # a cap this low (text that is not a number, a placement guessed) stays a cap
 # A suspect (every close explanation of the failing relations changes it) is for a person to see,
 # whatever its readings: on generated scans 47 of 57 were wrong, sure readings among them.
@@ -301,6 +303,14 @@ def apply(
         if f.get("shared_cell"):
             cap = min(cap, UNREAD)  # one table cell read for two keys: wrong for one of them at least
         if f.get("suspect"):
+            cap = min(cap, SUSPECT)
+        agreement = src.reading.agreement if src.reading is not None else ""
+        if f.get("maybe_suspect") and agreement in SPLIT_READINGS:
+            # The failing relations point at it (one close explanation changes it) and its own
+            # readings split: on generated scans 13 of 18 such cells were wrong.
+            cap = min(cap, SUSPECT)
+        if agreement == "unsure_split" and f.get("unconfirmed"):
+            # eng and chi_sim read different numbers, neither surely, and nothing confirms either.
             cap = min(cap, SUSPECT)
         if trace is not None:
             trace(path, {**ev.features, "_cap": cap})
