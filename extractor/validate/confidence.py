@@ -307,7 +307,7 @@ def apply(
         agreement = src.reading.agreement if src.reading is not None else ""
         if f.get("maybe_suspect") and agreement in SPLIT_READINGS:
             # The failing relations point at it (one close explanation changes it) and its own
-            # readings split: on generated scans 13 of 18 such cells were wrong.
+            # readings split: on generated scans 13 of 19 such cells were wrong.
             cap = min(cap, SUSPECT)
         if agreement == "unsure_split" and f.get("unconfirmed"):
             # eng and chi_sim read different numbers, neither surely, and nothing confirms either.
