@@ -7,23 +7,16 @@ import cv2
 import numpy as np
 
 from extractor.document import Reading, TableCell
-from extractor.model import Cell
+from extractor.model import APPLICANTS, Cell
 from extractor.ocr.read import _dash, _leading_mark
 from extractor.validate.checks import recause, relations, run_checks
 from extractor.validate.confidence import apply, gather, probability
 from extractor.validate.explain import explain_all
 
-APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
+from .test_validate import CONSISTENT
+
 COLUMNS = (*APPLICANTS, "total")
 THRESHOLD = 0.8
-GRID = {
-    "new_received": [10, 2, 0, 0, 0, 0, 12],
-    "carried_over": [1, 0, 0, 0, 0, 0, 1],
-    "granted": [6, 1, 0, 0, 0, 0, 7],
-    "unavailable_not_held": [3, 1, 0, 0, 0, 0, 4],
-    "total": [9, 2, 0, 0, 0, 0, 11],
-    "carried_forward": [2, 0, 0, 0, 0, 0, 2],
-}
 
 
 def _grid(
@@ -53,7 +46,7 @@ def _misread(values: dict[str, list[int]], changes: dict[str, int]) -> dict[str,
 
 
 def test_one_misread_cell_is_the_only_explanation_and_its_value_is_proposed() -> None:
-    values = _misread(GRID, {"requests.granted.natural_person": 8})
+    values = _misread(CONSISTENT, {"requests.granted.natural_person": 8})
     tables, _ = _grid(values, {"requests.granted.natural_person": "split"})
     (_, found), *_ = explain_all(tables, relations(tables), lambda p: 1.0 if "granted.natural" in p else 6.0)
     assert found is not None
@@ -64,7 +57,7 @@ def test_one_misread_cell_is_the_only_explanation_and_its_value_is_proposed() ->
 def test_two_misread_cells_are_suspects_and_the_crossings_are_not() -> None:
     """Crossing failing rows with failing columns names four cells; two explain every failure."""
     wrong = {"requests.granted.natural_person": 8, "requests.unavailable_not_held.commercial": 4}
-    tables, sources = _grid(_misread(GRID, wrong), dict.fromkeys(wrong, "split"))
+    tables, sources = _grid(_misread(CONSISTENT, wrong), dict.fromkeys(wrong, "split"))
     apply(tables, sources, [])
     req = tables["requests"]
     assert req["granted"]["natural_person"].confidence < THRESHOLD
@@ -77,7 +70,7 @@ def test_two_misread_cells_are_suspects_and_the_crossings_are_not() -> None:
 
 def test_a_printed_total_that_breaks_a_relation_is_the_documents_error() -> None:
     """Every cell read surely, one relation fails: the document's own inconsistency, no flags."""
-    values = _misread(GRID, {"requests.carried_forward.total": 3})
+    values = _misread(CONSISTENT, {"requests.carried_forward.total": 3})
     values["carried_forward"][6] = 3  # the row total and the column's balance now disagree
     tables, sources = _grid(values)
     pairs = run_checks(tables, THRESHOLD, doubt_below=0.98)
@@ -89,7 +82,7 @@ def test_a_printed_total_that_breaks_a_relation_is_the_documents_error() -> None
 
 
 def test_a_doubtful_reading_confirmed_by_sure_relations_is_not_flagged() -> None:
-    tables, sources = _grid(GRID, {"requests.granted.natural_person": "split"})
+    tables, sources = _grid(CONSISTENT, {"requests.granted.natural_person": "split"})
     evidence = gather(tables, sources, [])
     features = evidence["requests.granted.natural_person"].features
     assert features.get("confirmed_sure") == 2
@@ -102,11 +95,11 @@ def test_a_doubtful_reading_confirmed_by_sure_relations_is_not_flagged() -> None
 def test_a_relation_that_repeats_one_value_confirms_weakly() -> None:
     """granted.commercial is the row's only non-zero part and equals its total: one misreading
     repeated in both would satisfy the row, so that row confirms it weakly."""
-    tables, sources = _grid(GRID, {"requests.granted.commercial": "split"})
+    tables, sources = _grid(CONSISTENT, {"requests.granted.commercial": "split"})
     features = gather(tables, sources, [])["requests.granted.commercial"].features
     # the row total repeats no value here (6 + 1 = 7); the column holds with sure cells
     assert features.get("confirmed_sure") == 2
-    values = _misread(GRID, {"requests.unavailable_not_held.natural_person": 0})
+    values = _misread(CONSISTENT, {"requests.unavailable_not_held.natural_person": 0})
     values["unavailable_not_held"][6] = 1  # 0 + 1 = 1: commercial equals the row total
     values["total"][0], values["total"][6] = 6, 8
     values["new_received"][0], values["new_received"][6] = 7, 9
@@ -116,13 +109,13 @@ def test_a_relation_that_repeats_one_value_confirms_weakly() -> None:
 
 
 def test_zero_and_blank_are_never_confirmed_as_values() -> None:
-    tables, sources = _grid(GRID, {"requests.granted.research": "split"})
+    tables, sources = _grid(CONSISTENT, {"requests.granted.research": "split"})
     features = gather(tables, sources, [])["requests.granted.research"].features
     assert "confirmed_sure" not in features and features.get("zero_confirmed") == 1
 
 
 def test_a_placement_doubt_is_weighed_and_unreadable_text_stays_capped() -> None:
-    tables, sources = _grid(GRID)
+    tables, sources = _grid(CONSISTENT)
     req = tables["requests"]
     req["granted"]["natural_person"].confidence = 0.7  # a loosely matched row label
     req["granted"]["commercial"] = Cell(value=None, raw="AT从", confidence=0.2, page=1, bbox=None)
@@ -141,7 +134,7 @@ def test_a_dash_read_as_text_in_a_cell_relations_confirm_as_blank_is_weighed_not
         (")", "）", False),
         ("一", None, False),
     ):
-        tables, sources = _grid(GRID)
+        tables, sources = _grid(CONSISTENT)
         # The last case: the cell holds a value in the truth (1), so no relation confirms a blank.
         col = "research" if lifted or raw != "一" else "commercial"
         tables["requests"]["granted"][col] = Cell(value=None, raw=raw, confidence=0.2, page=1, bbox=None)
@@ -160,7 +153,7 @@ def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
     """A reading of 0.3 placed by a guess capped at 0.3: the confidence does not move, but the cap
     is there (the guess's reason was added) and the model never lifts it, however well the
     relations hold."""
-    tables, sources = _grid(GRID, {"requests.granted.commercial": "unsure"})
+    tables, sources = _grid(CONSISTENT, {"requests.granted.commercial": "unsure"})
     src = sources["requests.granted.commercial"]
     src.confidence, src.notes = 0.3, ["OCR could not tell whether this is a number or a label"]
     cell = tables["requests"]["granted"]["commercial"]
@@ -171,7 +164,7 @@ def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
     apply(tables, sources, [])
     assert cell.confidence <= 0.3
     # Without the guess, the same reading is weighed: the relations that hold confirm it.
-    tables, sources = _grid(GRID, {"requests.granted.commercial": "unsure"})
+    tables, sources = _grid(CONSISTENT, {"requests.granted.commercial": "unsure"})
     src = sources["requests.granted.commercial"]
     src.confidence, src.notes = 0.3, ["OCR could not tell whether this is a number or a label"]
     cell = tables["requests"]["granted"]["commercial"]
@@ -184,7 +177,7 @@ def test_a_suspect_is_flagged_however_surely_it_was_read() -> None:
     """Every close explanation of two failing relations changes this one cell: read alike by two
     readings or not, a person must see it (a lost digit reads alike every time)."""
     path = "requests.granted.natural_person"
-    tables, sources = _grid(_misread(GRID, {path: 60}), {path: "pair"})
+    tables, sources = _grid(_misread(CONSISTENT, {path: 60}), {path: "pair"})
     features: dict[str, dict[str, float]] = {}
     apply(tables, sources, [], features.__setitem__)
     assert features[path].get("suspect") == 1
@@ -192,14 +185,14 @@ def test_a_suspect_is_flagged_however_surely_it_was_read() -> None:
 
 
 def test_one_table_cell_read_for_two_keys_stays_capped() -> None:
-    tables, sources = _grid(GRID)
+    tables, sources = _grid(CONSISTENT)
     sources["requests.granted.commercial"] = sources["requests.granted.natural_person"]
     apply(tables, sources, [])
     assert tables["requests"]["granted"]["natural_person"].confidence <= 0.3
 
 
 def test_text_cells_are_left_alone() -> None:
-    tables, sources = _grid(GRID)
+    tables, sources = _grid(CONSISTENT)
     for src in sources.values():
         src.reading = None
     before = {p: (c.confidence, list(c.reasons)) for p, c in _cells(tables)}
@@ -208,7 +201,7 @@ def test_text_cells_are_left_alone() -> None:
 
 
 def test_the_narrative_names_a_cell() -> None:
-    tables, sources = _grid(GRID, {"requests.new_received.total": "split"})
+    tables, sources = _grid(CONSISTENT, {"requests.new_received.total": "split"})
     agree = gather(tables, sources, [(("requests.new_received.total",), 12.0)])
     differ = gather(tables, sources, [(("requests.new_received.total",), 13.0)])
     assert agree["requests.new_received.total"].features.get("narrative_agrees") == 1

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from extractor.model import Cell
+from extractor.model import APPLICANTS, Cell
 from extractor.validate.checks import localise, review_list, run_checks
 
-APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org")
+# A section 三 grid where every relation holds (tests of confidence misread it on purpose).
+CONSISTENT: dict[str, list[int | None]] = {
+    "new_received": [10, 2, 0, 0, 0, 0, 12],
+    "carried_over": [1, 0, 0, 0, 0, 0, 1],
+    "granted": [6, 1, 0, 0, 0, 0, 7],
+    "unavailable_not_held": [3, 1, 0, 0, 0, 0, 4],
+    "total": [9, 2, 0, 0, 0, 0, 11],
+    "carried_forward": [2, 0, 0, 0, 0, 0, 2],
+}
 
 
 def _cell(value: int | None, confidence: float = 1.0) -> Cell:
@@ -22,16 +30,7 @@ def _grid(rows: dict[str, list[int | None]]) -> dict[str, dict[str, Cell]]:
 
 
 def _consistent() -> dict[str, dict[str, Cell]]:
-    return _grid(
-        {
-            "new_received": [10, 2, 0, 0, 0, 0, 12],
-            "carried_over": [1, 0, 0, 0, 0, 0, 1],
-            "granted": [6, 1, 0, 0, 0, 0, 7],
-            "unavailable_not_held": [3, 1, 0, 0, 0, 0, 4],
-            "total": [9, 2, 0, 0, 0, 0, 11],
-            "carried_forward": [2, 0, 0, 0, 0, 0, 2],
-        }
-    )
+    return _grid(CONSISTENT)
 
 
 def test_consistent_grid_passes_every_relation() -> None:
