@@ -284,7 +284,7 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
 
 def _known_label(text: str) -> bool:
     """Two Han characters or more, nearly (≥ 0.9) a label, alias or header word of the templates."""
-    return len(_HAN.findall(text)) >= 2 and best_similarity(text, _lexicon()) >= 0.9
+    return len(_HAN.findall(text)) >= 2 and label_likeness(text) >= 0.9
 
 
 def label_likeness(text: str) -> float:
