@@ -264,8 +264,27 @@ def fit(rows: list[Row], l2: float = 1.0, folds: int = 4) -> tuple[dict[str, flo
     return weights, {"z": knots_z, "p": knots_p}
 
 
+def fit_caps(rows: list[Row]) -> dict[str, float]:
+    """The confidence each kind of cap states: the share right of the cells it capped, smoothed by
+    one right and one wrong cell (a kind seen on few cells states little certainty either way).
+    The extractor keeps every level under its review threshold, whatever the share."""
+    from extractor.validate.confidence import CAPS
+
+    levels = {}
+    for kind in CAPS:
+        hits = [right for f, right, _ in rows if f.get(f"_cap_{kind}")]
+        levels[kind] = round((sum(hits) + 1) / (len(hits) + 2), 3)
+        print(f"cap {kind}: {sum(hits)} of {len(hits)} right → {levels[kind]}")
+    return levels
+
+
 def write_model(
-    weights: dict[str, float], table: dict[str, list[float]], path: Path, note: str, cost: dict[str, float]
+    weights: dict[str, float],
+    table: dict[str, list[float]],
+    path: Path,
+    note: str,
+    cost: dict[str, float],
+    caps: dict[str, float],
 ) -> None:
     lines = [
         "# The confidence model of cells read by OCR (extractor/validate/confidence.py): the log-odds",
@@ -279,6 +298,11 @@ def write_model(
         "[calibration]",
         f"z = {json.dumps(table['z'])}",
         f"p = {json.dumps(table['p'])}",
+        "",
+        "# The confidence of a cell that a kind of doubt puts before a person (validate/confidence.py",
+        "# `_caps`): the share of such cells right, kept under the review threshold by the extractor.",
+        "[caps]",
+        *(f"{k} = {v}" for k, v in caps.items()),
         "",
         "# How sure each kind of reading is when the failing relations are explained (the cost, in",
         "# log-odds, of calling it wrong; validate/explain.py). Set by hand, not fitted: an",
@@ -351,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         # scores the held-out odd seeds with the new model (a replay of their recorded OCR).
         train = [i for i in every_item if i.seed % 2 == 0]
         train_out = [_stored(i) for i in train]
-        weights, table = fit(_rows_for_fit(train, train_out))
+        rows = _rows_for_fit(train, train_out)
+        weights, table = fit(rows)
+        caps = fit_caps(rows)
         # Evidence the set never shows (an invisible text layer's vote: no searchable scans in it)
         # keeps the weight it had.
         import tomllib
@@ -360,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         old = tomllib.loads(model.read_text(encoding="utf-8"))
         weights = {**old["weights"], **weights}
         note = f"{len(train)} generated scans (even seeds of {args.seeds})"
-        write_model(weights, table, model, note, old.get("cost", {}))
+        write_model(weights, table, model, note, old.get("cost", {}), caps)
         print("weights:", json.dumps(weights))
         print("calibration:", json.dumps(table))
         return 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from extractor.document import Reading, TableCell
 from extractor.model import APPLICANTS, Cell
 from extractor.ocr.read import _dash, _leading_mark
+from extractor.validate import confidence
 from extractor.validate.checks import recause, relations, run_checks
-from extractor.validate.confidence import apply, gather, probability
+from extractor.validate.confidence import CAP_CEILING, apply, cap_levels, gather, probability
 from extractor.validate.explain import explain_all
 
 from .test_validate import CONSISTENT
@@ -122,7 +124,8 @@ def test_a_placement_doubt_is_weighed_and_unreadable_text_stays_capped() -> None
     features: dict[str, dict[str, float]] = {}
     apply(tables, sources, [], features.__setitem__)
     assert features["requests.granted.natural_person"]["placement_doubt"] == 0.3
-    assert req["granted"]["commercial"].confidence <= 0.2
+    assert features["requests.granted.commercial"].get("_cap_not_a_number") == 1
+    assert req["granted"]["commercial"].confidence <= cap_levels()["not_a_number"] < THRESHOLD
 
 
 def test_a_dash_read_as_text_in_a_cell_relations_confirm_as_blank_is_weighed_not_capped() -> None:
@@ -146,7 +149,7 @@ def test_a_dash_read_as_text_in_a_cell_relations_confirm_as_blank_is_weighed_not
         got = features[f"requests.granted.{col}"]
         assert ("dash_as_text" in got) is lifted, (raw, second)
         if not lifted:
-            assert tables["requests"]["granted"][col].confidence <= 0.2
+            assert tables["requests"]["granted"][col].confidence <= cap_levels()["not_a_number"]
 
 
 def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
@@ -161,15 +164,19 @@ def test_a_guessed_placement_stays_a_cap_on_a_reading_as_unsure_as_it() -> None:
         0.3,
         [*src.notes, "columns placed by position: may belong to another table"],
     )
-    apply(tables, sources, [])
-    assert cell.confidence <= 0.3
+    features: dict[str, dict[str, float]] = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert features["requests.granted.commercial"].get("_cap_built") == 1
+    assert cell.confidence <= cap_levels()["built"] < THRESHOLD
     # Without the guess, the same reading is weighed: the relations that hold confirm it.
     tables, sources = _grid(CONSISTENT, {"requests.granted.commercial": "unsure"})
     src = sources["requests.granted.commercial"]
     src.confidence, src.notes = 0.3, ["OCR could not tell whether this is a number or a label"]
     cell = tables["requests"]["granted"]["commercial"]
     cell.confidence, cell.reasons = 0.3, list(src.notes)
-    apply(tables, sources, [])
+    features = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert not any(k.startswith("_cap_") for k in features["requests.granted.commercial"])
     assert cell.confidence > 0.3
 
 
@@ -181,14 +188,31 @@ def test_a_suspect_is_flagged_however_surely_it_was_read() -> None:
     features: dict[str, dict[str, float]] = {}
     apply(tables, sources, [], features.__setitem__)
     assert features[path].get("suspect") == 1
-    assert tables["requests"]["granted"]["natural_person"].confidence <= 0.5
+    assert tables["requests"]["granted"]["natural_person"].confidence <= cap_levels()["suspect"] < THRESHOLD
 
 
 def test_one_table_cell_read_for_two_keys_stays_capped() -> None:
     tables, sources = _grid(CONSISTENT)
     sources["requests.granted.commercial"] = sources["requests.granted.natural_person"]
     apply(tables, sources, [])
-    assert tables["requests"]["granted"]["natural_person"].confidence <= 0.3
+    cell = tables["requests"]["granted"]["natural_person"]
+    assert cell.confidence <= cap_levels()["shared_cell"] < THRESHOLD
+
+
+def test_a_cap_states_its_kinds_share_right_but_never_passes_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cap's level is fitted (the share of such cells right); one fitted above the review
+    threshold still flags the cell."""
+    fitted = {**confidence._model(), "caps": {"suspect": 0.97, "shared_cell": 0.1}}
+    monkeypatch.setattr(confidence, "_model", lambda: fitted)
+    assert cap_levels()["suspect"] == CAP_CEILING < THRESHOLD
+    assert cap_levels()["shared_cell"] == 0.1
+    assert cap_levels()["built"] == confidence.CAPS["built"]  # a kind the fit never saw
+    path = "requests.granted.natural_person"
+    tables, sources = _grid(_misread(CONSISTENT, {path: 60}), {path: "pair"})
+    features: dict[str, dict[str, float]] = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert features[path]["_cap_suspect"] == 1 and features[path]["_cap"] == CAP_CEILING
+    assert tables["requests"]["granted"]["natural_person"].confidence <= CAP_CEILING
 
 
 def test_text_cells_are_left_alone() -> None:

@@ -22,7 +22,7 @@ from extractor.ocr.engine import EngineError, Request, image_key, parse_tsv
 from extractor.ocr.lines import find_structure, square_up
 from extractor.ocr.options import OcrOptions
 from extractor.ocr.preprocess import binarize, map_box, to_gray
-from extractor.ocr.read import _halves, glyphs, ink_crop, join_han, read_cell
+from extractor.ocr.read import PAD, _halves, _stretched, glyphs, ink_crop, join_han, read_cell
 from extractor.validate.checks import localise, run_checks
 
 from .conftest import SAMPLES
@@ -257,6 +257,44 @@ def test_blank_cell_is_blank_not_zero() -> None:
     assert ink_crop(noisy, np.zeros_like(noisy), (0, 0, 300, 300)) is None
     reading = read_cell(FakeEngine({}), None)
     assert reading.text == "" and reading.kind == "blank"
+
+
+def _faint(text: str, grey: int, seed: int = 0) -> Image:
+    """Digits printed in grey with grain on their strokes, as a phone photo of a page shows them."""
+    image = np.full((100, 200), 255, np.uint8)
+    cv2.putText(image, text, (60, 75), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 4)
+    grain = np.random.default_rng(seed).normal(0, 12, image.shape) * (image < 128)
+    faint = 255 - (255 - image.astype(float)) * (255 - grey) / 255 + grain
+    return np.clip(faint, 0, 255).astype(np.uint8)
+
+
+def test_faint_grey_print_is_ink_not_specks() -> None:
+    """At the fixed ink level, grey digits broke into specks: the cell read as blank, or 12 as 1."""
+    for seed in range(3):
+        crop = ink_crop(_faint("12", 170, seed), np.zeros((100, 200), np.uint8), (0, 0, 200, 100))
+        assert crop is not None and glyphs(crop) == 2
+    # Black print is left as it is, and grain alone stays blank.
+    black = _faint("12", 0)
+    assert np.array_equal(_stretched(black), black)
+    grain = np.clip(255 - np.random.default_rng(2).integers(0, 70, (100, 200)), 0, 255).astype(np.uint8)
+    assert ink_crop(grain, np.zeros_like(grain), (0, 0, 200, 100)) is None
+    # A rule's grey edge along the crop's side, and a speck: no stretch makes them a '1'.
+    edge = np.full((110, 130), 255, np.uint8)
+    edge[5:105, 124] = 200
+    edge[50:52, 60:62] = 150
+    assert ink_crop(edge, np.zeros_like(edge), (0, 0, 130, 110)) is None
+
+
+def test_a_glyphs_grey_fringe_stays_in_the_crop() -> None:
+    """A blurred 4's arm is lighter than its stem: a crop cut at the stem read 177 for 477."""
+    image = np.full((100, 200), 255, np.uint8)
+    cv2.putText(image, "47", (60, 75), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 4)
+    cols = np.nonzero((image < 128).any(axis=0))[0]
+    left, right = int(cols.min()), int(cols.max()) + 1
+    arm = image[:, left : left + 12]
+    arm[arm < 128] = 190  # the arm in grey, lighter than the ink level
+    crop = ink_crop(image, np.zeros_like(image), (0, 0, 200, 100))
+    assert crop is not None and crop.shape[1] - 2 * PAD >= right - left
 
 
 def test_engine_crash_leaves_an_unsure_cell() -> None:

@@ -21,6 +21,7 @@ Text cells (confidence 1.0, no OCR reading) are not touched.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +41,22 @@ SURE_READINGS = ("unanimous", "pair", "blank", "dash")
 # Readings that disagree among themselves (a majority, a split, one engine alone).
 SPLIT_READINGS = ("split", "second_only", "unsure_split", "votes", "contested")
 UNREAD = 0.3  # a cap this low (text that is not a number, a placement guessed) stays a cap
-# A suspect (every close explanation of the failing relations changes it) is for a person to see,
-# whatever its readings: on generated scans 47 of 57 were wrong, sure readings among them.
-SUSPECT = 0.5
+# Doubts that put a cell before a person whatever else is known (`_caps`), each with the confidence
+# it states: the share of such cells right on generated scans, fitted with the model (these are
+# the levels before any fit). A suspect (every close explanation of the failing relations changes
+# it) is one, whatever its readings: on generated scans 47 of 57 were wrong, sure readings among them.
+CAPS = {
+    "built": UNREAD,  # a placement guessed, a row label matched by template order
+    "not_a_number": NOT_A_NUMBER,
+    "unread_ink": UNREAD,
+    "shared_cell": UNREAD,
+    "suspect": 0.5,
+    "split_suspect": 0.5,
+    "unsure_unconfirmed": 0.5,
+}
+# Never above the default review threshold (0.8): a capped cell is flagged however often its kind
+# turned out right.
+CAP_CEILING = 0.75
 
 
 @dataclass
@@ -106,6 +120,7 @@ def gather(
             for c in e.cells:
                 proposals.setdefault(c, set()).add(e.values.get(c))
     shared = Counter(id(src) for src in sources.values())
+    widths = glyph_references(sources)
     for path, src in sources.items():
         if src.reading is None:
             continue
@@ -138,6 +153,8 @@ def gather(
             # digits were read as one.
             f["spans_columns"] = 1.0
             ev.reasons.append(f"read from a cell that spans {src.colspan} columns (a lost rule?)")
+        wide, narrow, anywide = _ink_fit(src, widths)
+        f["_ink_wide"], f["_ink_narrow"], f["_ink_anywide"] = wide, narrow, anywide
         _relation_evidence(path, cell, tables, sources, rels, ev)
         if path in in_all:
             f["suspect"] = 1.0
@@ -170,6 +187,41 @@ def gather(
                 ev.reasons.append(f"the report's text states {_num(value)}{'' if agrees else ' (differs)'}")
         evidence[path] = ev
     return evidence
+
+
+def _glyph_chars(text: str) -> str:
+    """The characters of a number's text that are glyphs of their own in the ink (ocr/read.py)."""
+    return "".join(ch for ch in text if ch.isdigit() or ch in "+/%")
+
+
+def glyph_references(sources: dict[str, TableCell]) -> dict[str, float]:
+    """The usual width of each character in this document's ink: the median width, over the glyph
+    height, of the glyphs read unanimously as that character (key '' : of every digit)."""
+    seen: dict[str, list[float]] = {}
+    for src in {id(s): s for s in sources.values()}.values():
+        r = src.reading
+        chars = _glyph_chars(src.text)
+        if r is None or r.agreement != "unanimous" or not chars or len(chars) != len(r.widths):
+            continue
+        for ch, w in zip(chars, r.widths, strict=True):
+            seen.setdefault(ch, []).append(w)
+            seen.setdefault("", []).append(w)
+    return {ch: statistics.median(ws) for ch, ws in seen.items() if len(ws) >= 3}
+
+
+def _ink_fit(src: TableCell, usual: dict[str, float]) -> tuple[float, float, float]:
+    r = src.reading
+    chars = _glyph_chars(src.text)
+    if r is None or not chars or len(chars) != len(r.widths):
+        return 0.0, 0.0, 0.0
+    wide = narrow = anywide = 0.0
+    for ch, w in zip(chars, r.widths, strict=True):
+        if ch in usual:
+            wide = max(wide, w / usual[ch])
+            narrow = max(narrow, usual[ch] / max(w, 1e-3))
+        if "" in usual:
+            anywide = max(anywide, w / usual[""])
+    return round(wide, 3), round(narrow, 3), round(anywide, 3)
 
 
 def _failing(tables: Tables, rel: Relation) -> bool:
@@ -278,42 +330,58 @@ def apply(
     """Set the confidence and reasons of every cell read by OCR from its evidence. A cap set while
     building the cell (a loosely matched label, a guessed column, text that is not a number) stays."""
     evidence = gather(tables, sources, facts)
+    levels = cap_levels()
     for path, ev in evidence.items():
         cell = _get(tables, path)
         src = sources[path]
         if cell is None:
             continue
-        cap = cell.confidence if cell.confidence < src.confidence or _capped_alike(cell, src) else 1.0
-        if src.reading is not None and src.reading.agreement == "unsure" and not src.text.strip():
-            # Ink that no engine read: not a blank, and no value either.
-            cap = min(cap, UNREAD)
-        f = ev.features
-        second = src.reading.second if src.reading is not None else None
-        if cap == NOT_A_NUMBER and f.get("zero_confirmed") and _dash_read(cell.raw, second):
-            # A dash read as text (chi_sim's or RapidOCR's '一'), and a relation that holds with
-            # this cell as 0 or blank: evidence for the model to weigh, no longer a fixed cap. A 0
-            # misread as text (')', '《') is never read as dashes, and keeps its cap.
-            f["dash_as_text"] = 1.0
-            cap = 1.0
-        if cap > UNREAD:
+        caps = _caps(cell, src, ev.features)
+        level = min((levels[k] for k in caps), default=1.0)
+        if trace is not None:
+            trace(path, {**ev.features, **{f"_cap_{k}": 1.0 for k in caps}, "_cap": level})
+        p = probability(ev.features)
+        cell.confidence = round(min(p, level), 3)
+        cell.reasons = [*cell.reasons, *ev.reasons]
+
+
+def cap_levels() -> dict[str, float]:
+    """The confidence of each kind of cap: the share of such cells found right on generated scans
+    (bench/calibrate.py --fit), never above CAP_CEILING."""
+    fitted = _model().get("caps", {})
+    return {k: min(float(fitted.get(k, v)), CAP_CEILING) for k, v in CAPS.items()}
+
+
+def _caps(cell: Cell, src: TableCell, f: dict[str, float]) -> list[str]:
+    """The kinds of doubt that put this cell before a person whatever the model says (CAPS). A cap
+    set while building the cell (a guessed placement, text that is not a number) is one of them;
+    a milder doubt from building (a loosely matched label or header) becomes evidence."""
+    caps = []
+    built = cell.confidence if cell.confidence < src.confidence or _capped_alike(cell, src) else 1.0
+    second = src.reading.second if src.reading is not None else None
+    if built == NOT_A_NUMBER and f.get("zero_confirmed") and _dash_read(cell.raw, second):
+        # A dash read as text (chi_sim's or RapidOCR's '一'), and a relation that holds with this
+        # cell as 0 or blank: evidence for the model to weigh, no longer a cap. A 0 misread as text
+        # (')', '《') is never read as dashes, and keeps its cap.
+        f["dash_as_text"] = 1.0
+    elif built > UNREAD:
+        if built < 1.0:
             # A doubt about where the value belongs (a loosely matched label or header, a column
             # placed from the template) is evidence like the rest: relations that hold outweigh it.
-            ev.features["placement_doubt"] = round(1.0 - cap, 3)
-            cap = 1.0
-        if f.get("shared_cell"):
-            cap = min(cap, UNREAD)  # one table cell read for two keys: wrong for one of them at least
-        if f.get("suspect"):
-            cap = min(cap, SUSPECT)
-        agreement = src.reading.agreement if src.reading is not None else ""
-        if f.get("maybe_suspect") and agreement in SPLIT_READINGS:
-            # The failing relations point at it (one close explanation changes it) and its own
-            # readings split: on generated scans 13 of 19 such cells were wrong.
-            cap = min(cap, SUSPECT)
-        if agreement == "unsure_split" and f.get("unconfirmed"):
-            # eng and chi_sim read different numbers, neither surely, and nothing confirms either.
-            cap = min(cap, SUSPECT)
-        if trace is not None:
-            trace(path, {**ev.features, "_cap": cap})
-        p = probability(ev.features)
-        cell.confidence = round(min(p, cap), 3)
-        cell.reasons = [*cell.reasons, *ev.reasons]
+            f["placement_doubt"] = round(1.0 - built, 3)
+    else:
+        caps.append("not_a_number" if built == NOT_A_NUMBER else "built")
+    agreement = src.reading.agreement if src.reading is not None else ""
+    if agreement == "unsure" and not src.text.strip():
+        caps.append("unread_ink")  # ink that no engine read: not a blank, and no value either
+    if f.get("shared_cell"):
+        caps.append("shared_cell")  # one table cell read for two keys: wrong for one of them at least
+    if f.get("suspect"):
+        caps.append("suspect")
+    if f.get("maybe_suspect") and agreement in SPLIT_READINGS:
+        # The failing relations point at it (one close explanation changes it) and its own
+        # readings split: on generated scans 13 of 19 such cells were wrong.
+        caps.append("split_suspect")
+    if agreement == "unsure_split" and f.get("unconfirmed"):
+        caps.append("unsure_unconfirmed")  # eng and chi_sim read different numbers, neither surely
+    return caps
