@@ -95,9 +95,6 @@ class Reading:
     engine_conf: float | None = None  # tesseract's confidence in its first reading, 0–100
     second: str | None = None  # what the second engine read, None when it was not asked
     layer: str | None = None  # what an invisible text layer over the scan says here, None without one
-    # The width of each glyph of the ink, left to right, over the tallest glyph's height (ocr/read.py
-    # `glyph_widths`): whether the reading explains the ink (a '1' cannot fill a '4's width).
-    widths: tuple[float, ...] = ()
 
 
 @dataclass

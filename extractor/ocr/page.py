@@ -33,7 +33,7 @@ from .preprocess import (
     prepare,
     render_pdf_page,
 )
-from .read import glyph_widths, ink_crop, label_likeness, page_lines, read_cell, turned_label_likeness
+from .read import ink_crop, label_likeness, page_lines, read_cell, turned_label_likeness
 
 # A page line the engine is this unsure of, and that has no Han character, is noise (a seal's
 # rim, a smudge), not text.
@@ -129,13 +129,11 @@ def read_page(
         for cell in table.cells:
             assert cell.bbox is not None
             x0, y0, x1, y1 = (round(v) for v in cell.bbox)
-            crop = ink_crop(gray, structure.rule_mask, (x0, y0, x1, y1))
-            reading = read_cell(engine, crop)
+            reading = read_cell(engine, ink_crop(gray, structure.rule_mask, (x0, y0, x1, y1)))
             cell.text = reading.text
             cell.confidence = reading.confidence
             cell.notes = reading.notes
-            widths = glyph_widths(crop) if reading.kind == "number" else ()
-            cell.reading = Reading(reading.agreement, reading.engine_conf, reading.second, widths=widths)
+            cell.reading = Reading(reading.agreement, reading.engine_conf, reading.second)
         assert table.bbox is not None
         x0, y0, x1, y1 = (round(v) for v in table.bbox)
         prose[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255  # the rules, not text beside

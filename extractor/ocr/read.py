@@ -243,20 +243,6 @@ def glyphs(crop: Image) -> int:
     return sum(1 for i in range(1, n) if stats[i][3] >= 0.5 * tallest)
 
 
-def glyph_widths(crop: Image | None) -> tuple[float, ...]:
-    """The width of each glyph `glyphs` counts, left to right, over the tallest one's height: what
-    the ink looks like, for a check that the reading explains it (validate/confidence.py)."""
-    if crop is None:
-        return ()
-    ink = (crop < INK_LEVEL).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if n <= 1:
-        return ()
-    tallest = max(int(stats[i][3]) for i in range(1, n))
-    tall = sorted((int(stats[i][0]), int(stats[i][2])) for i in range(1, n) if stats[i][3] >= 0.5 * tallest)
-    return tuple(round(w / tallest, 3) for _, w in tall)
-
-
 def _tall_chars(text: str) -> int:
     """Characters of a number reading that are glyphs `glyphs` counts."""
     return sum(ch.isdigit() or ch in "+/%" for ch in text)

@@ -21,7 +21,6 @@ Text cells (confidence 1.0, no OCR reading) are not touched.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,7 +119,6 @@ def gather(
             for c in e.cells:
                 proposals.setdefault(c, set()).add(e.values.get(c))
     shared = Counter(id(src) for src in sources.values())
-    widths = glyph_references(sources)
     for path, src in sources.items():
         if src.reading is None:
             continue
@@ -153,8 +151,6 @@ def gather(
             # digits were read as one.
             f["spans_columns"] = 1.0
             ev.reasons.append(f"read from a cell that spans {src.colspan} columns (a lost rule?)")
-        wide, narrow, anywide = _ink_fit(src, widths)
-        f["_ink_wide"], f["_ink_narrow"], f["_ink_anywide"] = wide, narrow, anywide
         _relation_evidence(path, cell, tables, sources, rels, ev)
         if path in in_all:
             f["suspect"] = 1.0
@@ -187,41 +183,6 @@ def gather(
                 ev.reasons.append(f"the report's text states {_num(value)}{'' if agrees else ' (differs)'}")
         evidence[path] = ev
     return evidence
-
-
-def _glyph_chars(text: str) -> str:
-    """The characters of a number's text that are glyphs of their own in the ink (ocr/read.py)."""
-    return "".join(ch for ch in text if ch.isdigit() or ch in "+/%")
-
-
-def glyph_references(sources: dict[str, TableCell]) -> dict[str, float]:
-    """The usual width of each character in this document's ink: the median width, over the glyph
-    height, of the glyphs read unanimously as that character (key '' : of every digit)."""
-    seen: dict[str, list[float]] = {}
-    for src in {id(s): s for s in sources.values()}.values():
-        r = src.reading
-        chars = _glyph_chars(src.text)
-        if r is None or r.agreement != "unanimous" or not chars or len(chars) != len(r.widths):
-            continue
-        for ch, w in zip(chars, r.widths, strict=True):
-            seen.setdefault(ch, []).append(w)
-            seen.setdefault("", []).append(w)
-    return {ch: statistics.median(ws) for ch, ws in seen.items() if len(ws) >= 3}
-
-
-def _ink_fit(src: TableCell, usual: dict[str, float]) -> tuple[float, float, float]:
-    r = src.reading
-    chars = _glyph_chars(src.text)
-    if r is None or not chars or len(chars) != len(r.widths):
-        return 0.0, 0.0, 0.0
-    wide = narrow = anywide = 0.0
-    for ch, w in zip(chars, r.widths, strict=True):
-        if ch in usual:
-            wide = max(wide, w / usual[ch])
-            narrow = max(narrow, usual[ch] / max(w, 1e-3))
-        if "" in usual:
-            anywide = max(anywide, w / usual[""])
-    return round(wide, 3), round(narrow, 3), round(anywide, 3)
 
 
 def _failing(tables: Tables, rel: Relation) -> bool:
