@@ -226,7 +226,9 @@ def _logistic(x: Any, y: Any, l2: float) -> Any:
     return w
 
 
-def fit(rows: list[Row], l2: float = 1.0, folds: int = 4) -> tuple[dict[str, float], dict[str, list[float]]]:
+def fit(
+    rows: list[Row], l2: float = 1.0, folds: int = 4
+) -> tuple[dict[str, float], dict[str, list[float]], list[float]]:
     """Logistic regression on the evidence, then an isotonic map of its log-odds to the observed
     share right (pool adjacent violators, each block's share smoothed by one right and one wrong
     cell, so no band claims 1.0): a step function, each block from its lowest log-odds on.
@@ -274,20 +276,39 @@ def fit(rows: list[Row], l2: float = 1.0, folds: int = 4) -> tuple[dict[str, flo
     knots_p = []
     for b in blocks:  # smoothed, and kept monotone (smoothing a small block can undercut the last)
         knots_p.append(round(max((b[0] + 1) / (b[1] + 2), knots_p[-1] if knots_p else 0.0), 4))
-    return weights, {"z": knots_z, "p": knots_p}
+    table = {"z": knots_z, "p": knots_p}
+    from extractor.validate.confidence import calibrated
+
+    return weights, table, [calibrated(float(v), table) for v in z]
 
 
-def fit_caps(rows: list[Row]) -> dict[str, float]:
-    """The confidence each kind of cap states: the share right of the cells it capped, smoothed by
-    one right and one wrong cell (a kind seen on few cells states little certainty either way).
-    The extractor keeps every level under its review threshold, whatever the share."""
-    from extractor.validate.confidence import CAPS
+def fit_caps(rows: list[Row], stated: list[float]) -> dict[str, float]:
+    """The confidence each kind of cap states: the share right of the cells it holds down, those
+    whose model confidence (`stated`, out of fold) is above its level (a capped cell the model
+    already puts lower states the model's confidence), drawn towards the share right of all its
+    cells by two cells' weight (a kind seen on few cells). The extractor keeps every level under
+    its review threshold, whatever the share."""
+    from extractor.validate.confidence import CAP_CEILING, CAPS
 
     levels = {}
     for kind in CAPS:
-        hits = [right for f, right, _ in rows if f.get(f"_cap_{kind}")]
-        levels[kind] = round((sum(hits) + 1) / (len(hits) + 2), 3)
-        print(f"cap {kind}: {sum(hits)} of {len(hits)} right → {levels[kind]}")
+        every = [right for f, right, _ in rows if f.get(f"_cap_{kind}")]
+        prior = (sum(every) + 1) / (len(every) + 2)  # the share right of all its cells
+        level, hits = prior, every
+        for _ in range(10):  # the level decides which cells it holds down: to a fixed point
+            hits = [
+                right
+                for (f, right, _), p in zip(rows, stated, strict=True)
+                if f.get(f"_cap_{kind}") and p > level
+            ]
+            new = round(min((sum(hits) + 2 * prior) / (len(hits) + 2), CAP_CEILING), 3)
+            if new == level:
+                break
+            level = new
+        levels[kind] = level
+        print(
+            f"cap {kind}: {sum(hits)} of {len(hits)} held down right ({sum(every)} of {len(every)}) → {level}"
+        )
     return levels
 
 
@@ -389,8 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         train = [i for i in every_item if i.seed % 2 == 0]
         train_out = [_stored(i) for i in train]
         rows = _rows_for_fit(train, train_out)
-        weights, table = fit(rows)
-        caps = fit_caps(rows)
+        weights, table, stated = fit(rows)
+        caps = fit_caps(rows, stated)
         # Evidence the set never shows (an invisible text layer's vote: no searchable scans in it)
         # keeps the weight it had.
         import tomllib
