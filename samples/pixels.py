@@ -119,11 +119,13 @@ def _source_of(scan_pdf: str) -> str:
 
 
 def ocrmypdf(source: Path, out: Path) -> None:
-    """OCRmyPDF's searchable PDF of a scan: the images kept as they are, tesseract's text under."""
+    """OCRmyPDF's searchable PDF of a scan: the images kept as they are, tesseract's text under
+    (`--skip-text`: a page that has text already keeps it, as on a mixed PDF)."""
     binary = shutil.which("ocrmypdf")
     if binary is None:
         raise SystemExit("ocrmypdf is not installed (apt-get install ocrmypdf)")
     cmd = [binary, "-q", "-l", "chi_sim+eng", "--output-type", "pdf", "--optimize", "0", "--jobs", "1"]
+    cmd.append("--skip-text")
     subprocess.run([*cmd, str(source), str(out)], check=True, timeout=1800)
 
 
