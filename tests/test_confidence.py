@@ -215,6 +215,29 @@ def test_a_cap_states_its_kinds_share_right_but_never_passes_review(monkeypatch:
     assert tables["requests"]["granted"]["natural_person"].confidence <= CAP_CEILING
 
 
+def test_a_sign_in_doubt_and_engines_that_differ_unconfirmed_are_flagged() -> None:
+    """A mark before the digits that may be a lost minus: however the relations hold, a person
+    looks. Two engines reading different numbers: flagged when no relation confirms either."""
+    path = "requests.granted.natural_person"
+    tables, sources = _grid(CONSISTENT, {path: "sign"})
+    features: dict[str, dict[str, float]] = {}
+    apply(tables, sources, [], features.__setitem__)
+    assert features[path].get("_cap_sign") == 1
+    assert tables["requests"]["granted"]["natural_person"].confidence < THRESHOLD
+    for confirmed in (True, False):
+        tables, sources = _grid(CONSISTENT, {path: "pair"})
+        sources[path].reading = Reading("pair", 95.0, "99")  # RapidOCR read another number
+        if not confirmed:  # the row and the column it is in no longer hold: nothing confirms it
+            for rel in relations(tables):
+                if path in rel.parts + rel.totals:
+                    for other in rel.parts + rel.totals:
+                        if other != path:
+                            tables["requests"][other.split(".")[1]][other.split(".")[2]].value = None
+        features = {}
+        apply(tables, sources, [], features.__setitem__)
+        assert ("_cap_engines_differ" in features[path]) is not confirmed, confirmed
+
+
 def test_text_cells_are_left_alone() -> None:
     tables, sources = _grid(CONSISTENT)
     for src in sources.values():

@@ -242,6 +242,14 @@ def test_two_readings_of_the_crop_alone_are_not_enough() -> None:
     assert reading.text == "9" and reading.confidence < 0.8
 
 
+def test_a_number_with_its_unit_spaced_out_is_no_label() -> None:
+    """chi_sim's '1898 96万元' (the decimal point read as a space) read as a label, and
+    its number went out with no note; it is a number, read with eng."""
+    engine = FakeEngine({("chi_sim", 7): ["1898 96万元"], ("eng", 7): ["1898.96", "1898.961898.96"]})
+    reading = read_cell(engine, digit_crop(8))
+    assert reading.kind == "number" and reading.text == "1898.96万元" and reading.agreement != "label"
+
+
 def test_label_is_read_with_chi_sim() -> None:
     engine = FakeEngine({("chi_sim", 7): ["行 政 许 可"], ("chi_sim", 6): ["行 政 许 可"]})
     crop = np.full((80, 400), 255, np.uint8)

@@ -38,6 +38,7 @@ PAGE_TEXT = Request("chi_sim", 3)
 UNANIMOUS = "unanimous"  # eng on the crop, eng on the crop written twice, and chi_sim: one text
 PAIR = "pair"  # eng on the crop and on the crop written twice agree; chi_sim read no number
 CONTESTED = "contested"  # those two agree; chi_sim read another number
+SIGN = "sign"  # those two agree, but a short flat mark before the digits may be a minus they dropped
 VOTES = "votes"  # two or more readings agree and none differs, after the crop written three times
 SPLIT = "split"  # the readings disagree: the most common is kept
 UNSURE = "unsure"  # neither a label nor a number read consistently
@@ -270,7 +271,10 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
     request = LABEL_BLOCK if rows > 1 else LABEL_LINE
     label = _read(engine, crop, request)
     label_text, label_conf = _text(label), _mean_conf(label)
-    if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not _NUMBER_UNIT.match(label_text):
+    squashed = label_text.replace(" ", "")
+    if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not _NUMBER_UNIT.match(squashed):
+        # (a number with its unit is no label, spaced or not: '1898 96万元', its decimal point read
+        # as a space, came out as a label with no note)
         return _label(engine, crop, request, label_text, label_conf)
     if rows == 1:
         unit = _NUMBER_UNIT.match(label_text.replace(" ", ""))
@@ -426,7 +430,7 @@ def _read_number(engine: Engine, crop: Image, label_text: str, unit: str) -> Cel
             0.4,
             [f"read by OCR as {first!r}, but a short flat mark stands before the digits (a minus sign?)"],
             "number",
-            CONTESTED,
+            SIGN,
             conf,
             _second_engine(engine, digits),
         )

@@ -38,7 +38,7 @@ from .explain import explain_all
 
 SURE_READINGS = ("unanimous", "pair", "blank", "dash")
 # Readings that disagree among themselves (a majority, a split, one engine alone).
-SPLIT_READINGS = ("split", "second_only", "unsure_split", "votes", "contested")
+SPLIT_READINGS = ("split", "second_only", "unsure_split", "votes", "contested", "sign")
 UNREAD = 0.3  # a cap this low (text that is not a number, a placement guessed) stays a cap
 # Doubts that put a cell before a person whatever else is known (`_caps`), each with the confidence
 # it states: the share of such cells right on generated scans, fitted with the model (these are
@@ -52,6 +52,8 @@ CAPS = {
     "suspect": 0.5,
     "split_suspect": 0.5,
     "unsure_unconfirmed": 0.5,
+    "sign": 0.5,
+    "engines_differ": 0.5,
 }
 # Never above the default review threshold (0.8): a capped cell is flagged however often its kind
 # turned out right.
@@ -345,4 +347,11 @@ def _caps(cell: Cell, src: TableCell, f: dict[str, float]) -> list[str]:
         caps.append("split_suspect")
     if agreement == "unsure_split" and f.get("unconfirmed"):
         caps.append("unsure_unconfirmed")  # eng and chi_sim read different numbers, neither surely
+    if agreement == "sign":
+        # A mark before the digits that may be a minus no reading kept: RapidOCR drops it alike, so
+        # only a person can tell (on generated scans 11 of 15 such cells had lost their sign).
+        caps.append("sign")
+    if f.get("second_differs") and f.get("unconfirmed"):
+        # The two engines read different numbers and no relation confirms either reading.
+        caps.append("engines_differ")
     return caps
