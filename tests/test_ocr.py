@@ -310,6 +310,17 @@ def test_engine_crash_leaves_an_unsure_cell() -> None:
     assert reading.confidence == 0.0 and "failed" in reading.notes[0]
 
 
+def test_two_digits_that_touch_are_two_glyphs() -> None:
+    """A blurred 99 is one piece of ink, wider than tall: every reading of '9' left a digit out."""
+    touching = np.full((80, 200), 255, np.uint8)
+    cv2.rectangle(touching, (40, 25), (66, 58), 0, 5)
+    cv2.rectangle(touching, (66, 25), (92, 58), 0, 5)
+    assert glyphs(touching) == 2
+    engine = FakeEngine({("chi_sim", 7): ["9"], ("eng", 7): ["9", "99", "999"], ("eng", 10): ["9"]})
+    assert read_cell(engine, touching).confidence < 0.8
+    assert glyphs(digit_crop(1)) == 1
+
+
 def test_copies_and_glyphs() -> None:
     assert _halves("1212", 2) == "12" and _halves("3.3", 2) == "3" and _halves("555", 3) == "5"
     assert _halves("5355", 3) is None and _halves("", 2) is None

@@ -54,6 +54,9 @@ MIN_SPECK = 25  # px area: JPEG noise and dust under this are not ink (a decimal
 PAD = 30  # white margin around a crop (tesseract misreads ink close to the image's edge)
 INSET = 5  # px inside the rules' centre lines
 INK_LEVEL = 160
+# A piece of ink this much wider than tall is two digits touching (a digit is 0.4–0.7 as wide as
+# tall; a sans-serif % is the widest single glyph, about 1.1).
+TOUCHING = 1.25
 MARGIN = 2  # px of the cell kept around its glyphs' ink
 FAINT_LEVEL = 215  # grey fringe of a glyph (blur, a thin stroke), not ink on its own
 
@@ -235,13 +238,16 @@ def text_rows(crop: Image) -> int:
 
 
 def glyphs(crop: Image) -> int:
-    """Pieces of ink at least half as tall as the tallest: one per digit ('.' ',' '-' not counted)."""
+    """The digits the ink holds at least: pieces of ink at least half as tall as the tallest, one
+    per digit ('.' ',' '-' not counted), two for a piece wider than tall (no digit is: two that
+    touch, as a blurred 99 does, which every reading took for one 9)."""
     ink = (crop < INK_LEVEL).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return 0
     tallest = max(int(stats[i][3]) for i in range(1, n))
-    return sum(1 for i in range(1, n) if stats[i][3] >= 0.5 * tallest)
+    tall = [i for i in range(1, n) if stats[i][3] >= 0.5 * tallest]
+    return sum(2 if stats[i][2] > TOUCHING * stats[i][3] else 1 for i in tall)
 
 
 def _tall_chars(text: str) -> int:
