@@ -1,6 +1,6 @@
 """Is a cell's confidence a probability? Calibration of the scan path on generated scans.
 
-    python bench/calibrate.py [--seeds 5000:5240] [--workers 2] [--threshold T]
+    python bench/calibrate.py [--seeds 5000:5480] [--workers 2] [--threshold T]
 
 Makes (once, kept under bench/out/calib/) a set of scanned reports with known truth across scan
 qualities (`bench/scanset.py`: 150–300 dpi, JPEG down to quality 20, blur, grain, photos with
@@ -382,7 +382,7 @@ def plot(table: list[dict[str, Any]], ece: float, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--seeds", default="5000:5240", help="first:last (exclusive) seeds of the set")
+    parser.add_argument("--seeds", default="5000:5480", help="first:last (exclusive) seeds of the set")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threshold", type=float, default=None, help="default: the extractor's")
     parser.add_argument("--only-odd", action="store_true", help="score the held-out (odd) seeds only")
