@@ -43,6 +43,17 @@ def _requests(rows: dict[str, list[int]]) -> Tables:
     }
 
 
+def _glued_rows(received: list[int], runs: dict[str, str]) -> tuple[Tables, dict[str, TableCell]]:
+    """Requests received new (the total too, none carried) and the rows `runs` names glued."""
+    tables = _requests(
+        {"new_received": received, "carried_over": [0] * 7, "total": received, "carried_forward": [0] * 7}
+    )
+    sources: dict[str, TableCell] = {}
+    for row, raw in runs.items():
+        _glued(tables, sources, "requests", [(row, c) for c in COLUMNS], raw, REQUEST_ROW)
+    return tables, sources
+
+
 def test_column_relations_decide_between_the_splits_of_a_row() -> None:
     # "270020130" is 2,7,0,0,20,1,30 or 27,0,0,2,0,1,30: the columns' totals allow only the second.
     tables = _requests(
@@ -163,16 +174,7 @@ def test_a_row_printed_against_its_own_total_reads_as_printed() -> None:
     # 17/11/0/0/1/80/109, is spurious: its columns fail. Read as printed, the row breaks only its
     # own relation and the total column, which hold none of its cells in doubt: the document's
     # inconsistency, reported as such, with no cell flagged.
-    tables = _requests(
-        {
-            "new_received": [171, 10, 0, 1, 8, 0, 190],
-            "carried_over": [0] * 7,
-            "total": [171, 10, 0, 1, 8, 0, 190],
-            "carried_forward": [0] * 7,
-        }
-    )
-    sources: dict[str, TableCell] = {}
-    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "171100180109", REQUEST_ROW)
+    tables, sources = _glued_rows([171, 10, 0, 1, 8, 0, 190], {"granted": "171100180109"})
     assert sources["requests.granted.natural_person"].text == "17"  # the row's own split, first
     assert resolve_glued(tables, sources, []) == []
     cells = [sources[f"requests.granted.{c}"] for c in COLUMNS]
@@ -190,17 +192,9 @@ def test_a_spurious_split_a_wrong_total_allows_stays_flagged() -> None:
     # the row adds up and the 法律服务机构 column fails; read as printed the row fails: as many
     # relations fail either way, so the text cannot tell them apart. The cells the two readings
     # disagree on are flagged, the others (and the row decided by the columns) are not.
-    tables = _requests(
-        {
-            "new_received": [24, 8, 0, 0, 2, 0, 34],
-            "carried_over": [0] * 7,
-            "total": [24, 8, 0, 0, 2, 0, 34],
-            "carried_forward": [0] * 7,
-        }
+    tables, sources = _glued_rows(
+        [24, 8, 0, 0, 2, 0, 34], {"granted": "70001017", "partially_granted": "178001026"}
     )
-    sources: dict[str, TableCell] = {}
-    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "70001017", REQUEST_ROW)
-    _glued(tables, sources, "requests", [("partially_granted", c) for c in COLUMNS], "178001026", REQUEST_ROW)
     resolve_glued(tables, sources, [])
     granted = {c: sources[f"requests.granted.{c}"] for c in COLUMNS}
     doubtful = {c for c, cell in granted.items() if cell.confidence < 0.8}
@@ -218,17 +212,9 @@ def test_a_broken_row_does_not_bend_the_others() -> None:
     # is spurious. 部分公开 "225103031" reads 22/5/1/0/3/0/31 or otherwise. Searching only the splits
     # the rows allow bends 部分公开 to make up the columns around the spurious reading; with the
     # broken row read as printed, every column holds and each row has one reading.
-    tables = _requests(
-        {
-            "new_received": [46, 14, 2, 0, 4, 0, 66],
-            "carried_over": [0] * 7,
-            "total": [46, 14, 2, 0, 4, 0, 66],
-            "carried_forward": [0] * 7,
-        }
+    tables, sources = _glued_rows(
+        [46, 14, 2, 0, 4, 0, 66], {"granted": "249101053", "partially_granted": "225103031"}
     )
-    sources: dict[str, TableCell] = {}
-    _glued(tables, sources, "requests", [("granted", c) for c in COLUMNS], "249101053", REQUEST_ROW)
-    _glued(tables, sources, "requests", [("partially_granted", c) for c in COLUMNS], "225103031", REQUEST_ROW)
     assert len(split_run("225103031", [CellKind()] * 7, REQUEST_ROW).splits) > 1
     resolve_glued(tables, sources, [])
     for row, want in (
