@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import pairwise
+from typing import Literal
 
 import regex
 
@@ -67,6 +68,19 @@ def _valid(text: str, kind: CellKind) -> bool:
         return True
     pattern = _MONEY if kind.money else (_SIGNED if kind.signed else _COUNT)
     return pattern.fullmatch(text) is not None
+
+
+def _candidate(body: str, o: int, end: int, kind: CellKind) -> Literal["cell", "skip", "stop"]:
+    """Whether `body[o:end]` can be one cell of `kind`: "cell"; "skip" when it cannot but a longer
+    one from `o` may; "stop" when no longer one from `o` can either."""
+    text = body[o:end]
+    if not _valid(text, kind):
+        if end - o > 1 and text[-1].isdigit() and text.lstrip("+-−－")[:1] == "0":
+            return "stop"  # a leading zero: no longer cell starting here is well-formed either
+        return "skip"
+    if text in "-−－+" and end < len(body) and body[end].isdigit():
+        return "skip"  # a dash before digits is their sign, not a cell of its own
+    return "cell"
 
 
 def _value(text: str) -> Decimal | int | None:
@@ -443,13 +457,12 @@ def _walk(
             left = len(body) - end + after[c]
             if left < need(i + 1) or budget[0] <= 0:
                 break
-            text = body[o:end]
-            if not _valid(text, kinds[i]):
-                if end - o > 1 and text[-1].isdigit() and text.lstrip("+-−－")[:1] == "0":
-                    break  # a leading zero: no longer cell starting here is well-formed either
+            verdict = _candidate(body, o, end, kinds[i])
+            if verdict == "stop":
+                break
+            if verdict == "skip":
                 continue
-            if text in "-−－+" and end < len(body) and body[end].isdigit():
-                continue  # a dash before digits is their sign, not a cell of its own
+            text = body[o:end]
             value = _value(text)
             if i in longest and value is not None and len(text.lstrip("+-−－")) < longest[i]:
                 continue  # a total shorter than one of its parts
@@ -569,13 +582,12 @@ def readings(
             return
         body = chunks[c].body
         for end in range(o + 1, len(body) + 1):
-            text = body[o:end]
-            if not _valid(text, kinds[i]):
-                if end - o > 1 and text[-1].isdigit() and text.lstrip("+-−－")[:1] == "0":
-                    break  # a leading zero: no longer cell starting here is well-formed either
+            verdict = _candidate(body, o, end, kinds[i])
+            if verdict == "stop":
+                break
+            if verdict == "skip":
                 continue
-            if text in "-−－+" and end < len(body) and body[end].isdigit():
-                continue  # a dash before digits is their sign, not a cell of its own
+            text = body[o:end]
             value = _value(text)
             number = value if value is not None else 0
             extra = cost(i, number)
