@@ -278,19 +278,19 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
     label = _read(engine, crop, request)
     label_text, label_conf = _text(label), _mean_conf(label)
     squashed = label_text.replace(" ", "")
-    if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not _NUMBER_UNIT.match(squashed):
+    unit_number = _NUMBER_UNIT.match(squashed)
+    if len(_HAN.findall(label_text)) >= 2 and label_conf >= 60 and not unit_number:
         # (a number with its unit is no label, spaced or not: '1898 96万元', its decimal point read
         # as a space, came out as a label with no note)
         return _label(engine, crop, request, label_text, label_conf)
     if rows == 1:
-        unit = _NUMBER_UNIT.match(label_text.replace(" ", ""))
-        number = _read_number(engine, crop, label_text, unit["unit"] if unit else "")
+        number = _read_number(engine, crop, label_text, unit_number["unit"] if unit_number else "")
         if number is not None:
             return number
     # Neither a sure label nor a number tesseract reads consistently: the second engine reads it.
     rapid = _second_engine(engine, crop) if rows == 1 else None
     if rapid and _NUMBER.fullmatch(rapid) and _tall_chars(rapid) >= glyphs(crop):
-        agrees = rapid == label_text.replace(" ", "")
+        agrees = rapid == squashed
         said = "chi_sim read it so too" if agrees else f"tesseract read {label_text!r} (chi_sim)"
         return CellReading(
             rapid,
@@ -307,14 +307,13 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         return CellReading(
             rapid, 0.9, [f"{said}; RapidOCR read {rapid!r}, a label of the templates"], "label", LABEL
         )
-    unit_number = _NUMBER_UNIT.match(label_text.replace(" ", ""))
     if _HAN.search(label_text) and not unit_number:
         return _label(engine, crop, request, label_text, label_conf)
     if unit_number:
         # A number with its unit that only chi_sim read so (eng's readings did not agree): a
         # doubtful number, not a label (a lost decimal point reads as a label with no note).
         note = f"only chi_sim read a number with its unit here ({label_text!r}); eng's readings differ"
-        return CellReading(label_text.replace(" ", ""), 0.3, [note], "number", UNSURE, second=rapid)
+        return CellReading(squashed, 0.3, [note], "number", UNSURE, second=rapid)
     first = _text(_read(engine, crop, NUMBER)).replace(" ", "")
     if first or label_text:
         said = f"eng read {first!r}, chi_sim {label_text!r}" if first != label_text else f"both {first!r}"
@@ -323,7 +322,7 @@ def _read_cell(engine: Engine, crop: Image) -> CellReading:
         note = "the cell has ink, but neither eng nor chi_sim read anything in it"
     # Two numbers that differ (a sign, a digit) are a disagreement; one reading, or two alike, are
     # only unsure.
-    differ = bool(first and label_text and first != label_text.replace(" ", ""))
+    differ = bool(first and label_text and first != squashed)
     return CellReading(
         first or label_text, 0.3, [note], "number", UNSURE_SPLIT if differ else UNSURE, second=rapid
     )
